@@ -1,0 +1,108 @@
+"""Results of scoring: per line, per group, and for the whole evaluation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["scored", "missing_evidence", "invalid_evidence", "not_applicable"]
+Severity = Literal["error", "warning", "info"]
+
+STATUS_NAMES: dict[str, str] = {
+    "scored": "已评分",
+    "missing_evidence": "缺少佐证",
+    "invalid_evidence": "佐证有误",
+    "not_applicable": "不适用",
+}
+
+SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+class Finding(BaseModel):
+    """One thing the linter or the scorer noticed, by indicator code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    severity: Severity
+    check: str
+    message: str
+    code: str | None = None
+    field: str | None = None
+
+    def line(self) -> str:
+        where = f"{self.code} " if self.code else ""
+        return f"[{SEVERITY_NAMES[self.severity]}] {where}{self.message}"
+
+
+class IndicatorResult(BaseModel):
+    code: str
+    name: str
+    path: list[str]
+    method: str
+    weight: Decimal
+    effective_weight: Decimal
+    score: Decimal | None
+    deduction: Decimal | None
+    status: Status
+    reason: str
+    value: Decimal | None = None
+    decided: bool = False
+    rule_score: Decimal | None = None
+    rule_reason: str | None = None
+    declared: Decimal | None = None
+
+
+class LevelResult(BaseModel):
+    code: str
+    name: str
+    depth: int
+    weight: Decimal
+    applicable_weight: Decimal
+    score: Decimal
+    rate: Decimal | None
+    complete: bool
+    child_codes: list[str]
+    counts: dict[int, int] = Field(default_factory=dict)
+    deducted: list[str] = Field(default_factory=list)
+
+
+class AdjustmentResult(BaseModel):
+    kind: Literal["bonus", "penalty"]
+    code: str
+    name: str
+    points: Decimal
+    reason: str = ""
+
+
+class Result(BaseModel):
+    rubric_id: str
+    title: str
+    subtotal: Decimal
+    bonus: Decimal
+    penalty: Decimal
+    total: Decimal
+    total_weight: Decimal
+    rate: Decimal | None
+    grade: str | None
+    complete: bool
+    levels: list[LevelResult]
+    indicators: list[IndicatorResult]
+    adjustments: list[AdjustmentResult] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+
+    def indicator(self, code: str) -> IndicatorResult:
+        for line in self.indicators:
+            if line.code == code:
+                return line
+        raise KeyError(code)
+
+    def level(self, code: str) -> LevelResult:
+        for level in self.levels:
+            if level.code == code:
+                return level
+        raise KeyError(code)
+
+    def top_levels(self) -> list[LevelResult]:
+        return [level for level in self.levels if level.depth == 1]

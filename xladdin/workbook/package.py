@@ -1,0 +1,447 @@
+"""An .xlsx/.xlsm file as its zip parts, read and patched without a spreadsheet library.
+
+Only the worksheet parts that hold owned cells (and chart caches that mirror them) are
+rewritten; every other part is copied as it was, so charts, images, comments, validation,
+conditional formats, names, protection, print settings and VBA projects survive untouched.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import re
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from ..core.errors import Location, WorkbookError
+from ..core.numbers import fmt_number
+from .layout import col_index, col_letter, split_ref
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+_M = f"{{{MAIN_NS}}}"
+_C = f"{{{CHART_NS}}}"
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False
+)
+
+CellContent = tuple[str | None, str | None, str | None]  # (type, value text, formula)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What a cell holds: its value as read (str, Decimal or bool; None when empty) and formula."""
+
+    value: str | Decimal | bool | None
+    formula: str | None = None
+
+
+def _number(text: str) -> Decimal:
+    # Excel writes up to 17 significant digits (0.92999999999999994); the shortest repr of the
+    # double is what the user typed.
+    try:
+        return Decimal(repr(float(text)))
+    except ValueError:
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return Decimal(0)
+
+
+class XlsxPackage:
+    """The parts of one workbook file, with the worksheets it needs parsed on demand."""
+
+    def __init__(self, path: Path, data: bytes | None = None) -> None:
+        self.path = path
+        where = Location(file=str(path))
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                raise WorkbookError("文件不存在", where) from None
+            except IsADirectoryError:
+                raise WorkbookError("这是一个文件夹，不是工作簿", where) from None
+            except OSError as exc:
+                raise WorkbookError(f"无法读取文件（{exc.strerror}）", where) from None
+        if not data:
+            raise WorkbookError("文件为空（0字节）", where)
+        if data.startswith(OLE_MAGIC):
+            raise WorkbookError(
+                "文件已加密（设置了打开密码）或为旧版 .xls 格式：请在 Excel 中取消密码，或另存为 .xlsx 后再处理",
+                where,
+            )
+        if not data.startswith(ZIP_MAGIC):
+            raise WorkbookError("不是 Excel 工作簿（.xlsx/.xlsm）文件", where)
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            self.infos = self.zip.infolist()
+            names = {info.filename for info in self.infos}
+        except (zipfile.BadZipFile, EOFError, ValueError):
+            raise WorkbookError("文件已损坏或不完整（无法解压）", where) from None
+        if "xl/workbook.xml" not in names:
+            raise WorkbookError("不是 Excel 工作簿：缺少 xl/workbook.xml", where)
+        self.names = names
+        self.trees: dict[str, Any] = {}
+        self.changed: set[str] = set()
+        self._shared: list[str] | None = None
+        self._sheets: dict[str, str] | None = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read(self, name: str) -> bytes:
+        try:
+            return self.zip.read(name)
+        except KeyError:
+            raise WorkbookError(f"缺少部件 {name}", Location(file=str(self.path))) from None
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error):
+            raise WorkbookError(
+                "文件已损坏或不完整（解压失败）", Location(file=str(self.path))
+            ) from None
+
+    def tree(self, name: str) -> Any:
+        if name not in self.trees:
+            try:
+                self.trees[name] = etree.fromstring(self.read(name), _PARSER)
+            except etree.XMLSyntaxError:
+                raise WorkbookError(
+                    f"部件 {name} 不是有效的 XML，文件可能已损坏", Location(file=str(self.path))
+                ) from None
+            if self.trees[name].tag.startswith(f"{{{STRICT_NS}}}"):
+                raise WorkbookError(
+                    "不支持“严格 Open XML”格式，请在 Excel 中另存为普通 .xlsx",
+                    Location(file=str(self.path)),
+                )
+        return self.trees[name]
+
+    def sheet_parts(self) -> dict[str, str]:
+        """Sheet name → part name, from workbook.xml and its relationships."""
+        if self._sheets is None:
+            workbook = self.tree("xl/workbook.xml")
+            rels = (
+                self.tree("xl/_rels/workbook.xml.rels")
+                if "xl/_rels/workbook.xml.rels" in self.names
+                else None
+            )
+            targets: dict[str, str] = {}
+            if rels is not None:
+                for rel in rels:
+                    target = rel.get("Target", "")
+                    if target.startswith("/"):
+                        part = target.lstrip("/")
+                    else:
+                        part = posixpath.normpath(posixpath.join("xl", target))
+                    targets[rel.get("Id", "")] = part
+            sheets: dict[str, str] = {}
+            for sheet in workbook.iter(f"{_M}sheet"):
+                rid = sheet.get(f"{{{REL_NS}}}id", "")
+                if rid in targets:
+                    sheets[sheet.get("name", "")] = targets[rid]
+            self._sheets = sheets
+        return self._sheets
+
+    def has_sheet(self, sheet: str) -> bool:
+        return sheet in self.sheet_parts()
+
+    def shared_strings(self) -> list[str]:
+        if self._shared is None:
+            name = "xl/sharedStrings.xml"
+            strings: list[str] = []
+            if name in self.names:
+                for si in self.tree(name).iter(f"{_M}si"):
+                    strings.append(_inline_text(si))
+            self._shared = strings
+        return self._shared
+
+    def sheet_tree(self, sheet: str) -> Any:
+        parts = self.sheet_parts()
+        if sheet not in parts:
+            raise WorkbookError(f"缺少工作表“{sheet}”", Location(file=str(self.path), sheet=sheet))
+        return self.tree(parts[sheet])
+
+    def cells(self, sheet: str, columns: Iterable[str] | None = None) -> dict[str, Cell]:
+        """Every non-empty cell of ``sheet`` (or only those in ``columns``), by reference."""
+        wanted = set(columns) if columns is not None else None
+        shared = None
+        found: dict[str, Cell] = {}
+        for c in self.sheet_tree(sheet).iter(f"{_M}c"):
+            ref = c.get("r")
+            if ref is None:
+                continue
+            if wanted is not None and split_ref(ref)[0] not in wanted:
+                continue
+            kind = c.get("t")
+            v = c.find(f"{_M}v")
+            f = c.find(f"{_M}f")
+            formula = f.text if f is not None else None
+            value: str | Decimal | bool | None = None
+            if kind == "s":
+                if v is not None and v.text is not None:
+                    shared = shared if shared is not None else self.shared_strings()
+                    index = int(v.text)
+                    value = shared[index] if 0 <= index < len(shared) else None
+            elif kind == "inlineStr":
+                node = c.find(f"{_M}is")
+                value = _inline_text(node) if node is not None else None
+            elif kind == "b":
+                value = v is not None and v.text == "1"
+            elif kind in ("str", "e"):
+                value = v.text if v is not None else None
+            elif v is not None and v.text is not None:
+                value = _number(v.text)
+            if value == "":
+                value = None
+            if value is not None or formula is not None:
+                found[ref] = Cell(value, formula)
+        return found
+
+    # -- patching --------------------------------------------------------------------------
+
+    def write_cells(self, sheet: str, writes: dict[str, tuple[Any, str | None]]) -> int:
+        """Set owned cells of ``sheet``: ref → (value, formula). Returns how many changed."""
+        part = self.sheet_parts()[sheet]
+        root = self.tree(part)
+        data = root.find(f"{_M}sheetData")
+        if data is None:
+            data = etree.SubElement(root, f"{_M}sheetData")
+        rows = {int(row.get("r", "0")): row for row in data.iter(f"{_M}row")}
+        changed = 0
+        for ref, (value, formula) in writes.items():
+            letters, number = split_ref(ref)
+            row = rows.get(number)
+            if row is None:
+                row = _insert_row(data, number)
+                rows[number] = row
+            cell = _find_or_insert_cell(row, ref, letters)
+            master = cell.find(f"{_M}f")
+            if master is not None and master.get("t") == "shared" and master.get("ref"):
+                raise WorkbookError(
+                    "该单元格是 Excel 共享公式的起始单元格，改写会破坏其他单元格的公式；请在 Excel 中重新输入该公式后再试",
+                    Location(file=str(self.path), sheet=sheet, cell=ref),
+                )
+            if _same_content(cell, value, formula, self):
+                continue
+            _set_cell(cell, value, formula)
+            changed += 1
+        if changed:
+            self.changed.add(part)
+        return changed
+
+    def refresh_chart_caches(self, values: dict[tuple[str, str], Any]) -> None:
+        """Update cached points of charts whose series read cells the add-in wrote."""
+        sheet_names = {sheet for sheet, _ in values}
+        for name in sorted(self.names):
+            if not (name.startswith("xl/charts/chart") and name.endswith(".xml")):
+                continue
+            raw = self.read(name)
+            if not any(s.encode("utf-8") in raw for s in sheet_names):
+                continue
+            root = self.tree(name)
+            touched = False
+            for num_ref in root.iter(f"{_C}numRef"):
+                formula = num_ref.find(f"{_C}f")
+                cache = num_ref.find(f"{_C}numCache")
+                if formula is None or cache is None or not formula.text:
+                    continue
+                refs = _expand_range(formula.text)
+                if refs is None:
+                    continue
+                sheet, cells = refs
+                if not any((sheet, ref) in values for ref in cells):
+                    continue
+                points = {int(pt.get("idx", "-1")): pt for pt in cache.iter(f"{_C}pt")}
+                for index, ref in enumerate(cells):
+                    if (sheet, ref) not in values:
+                        continue
+                    value = values[(sheet, ref)]
+                    text = fmt_number(value) if isinstance(value, Decimal) else None
+                    pt = points.get(index)
+                    if text is None:
+                        if pt is not None:
+                            cache.remove(pt)
+                            touched = True
+                        continue
+                    if pt is None:
+                        pt = etree.SubElement(cache, f"{_C}pt", idx=str(index))
+                        etree.SubElement(pt, f"{_C}v")
+                        touched = True
+                    v = pt.find(f"{_C}v")
+                    if v is not None and not _numbers_equal(v.text, text):
+                        v.text = text
+                        touched = True
+            if touched:
+                self.changed.add(name)
+
+    def save(self, target: Path) -> None:
+        """Write the package to ``target`` atomically: a temporary file, then a rename."""
+        directory = target.parent
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".xladdin-", suffix=target.suffix, dir=directory)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(self.to_bytes())
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as out:
+            for info in self.infos:
+                if info.filename in self.changed:
+                    data = etree.tostring(
+                        self.trees[info.filename],
+                        xml_declaration=True,
+                        encoding="UTF-8",
+                        standalone=True,
+                    )
+                else:
+                    data = self.read(info.filename)
+                clone = zipfile.ZipInfo(info.filename, info.date_time)
+                clone.compress_type = info.compress_type
+                clone.external_attr = info.external_attr
+                clone.create_system = info.create_system
+                clone.comment = info.comment
+                clone.extra = info.extra
+                out.writestr(clone, data)
+        return buffer.getvalue()
+
+
+def _inline_text(node: Any) -> str:
+    """Text of an <si> or <is>: plain <t>, or rich-text runs, skipping phonetic runs."""
+    parts: list[str] = []
+    for child in node:
+        if child.tag == f"{_M}t":
+            parts.append(child.text or "")
+        elif child.tag == f"{_M}r":
+            t = child.find(f"{_M}t")
+            if t is not None:
+                parts.append(t.text or "")
+    return "".join(parts)
+
+
+def _insert_row(data: Any, number: int) -> Any:
+    row = etree.Element(f"{_M}row", r=str(number))
+    for index, existing in enumerate(data):
+        if existing.tag == f"{_M}row" and int(existing.get("r", "0")) > number:
+            data.insert(index, row)
+            return row
+    data.append(row)
+    return row
+
+
+def _find_or_insert_cell(row: Any, ref: str, letters: str) -> Any:
+    target = col_index(letters)
+    for index, cell in enumerate(row):
+        if cell.tag != f"{_M}c":
+            continue
+        other = cell.get("r")
+        if other == ref:
+            return cell
+        if other is not None and col_index(split_ref(other)[0]) > target:
+            new = etree.Element(f"{_M}c", r=ref)
+            row.insert(index, new)
+            return new
+    new = etree.SubElement(row, f"{_M}c", r=ref)
+    return new
+
+
+def _numbers_equal(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return a == b
+    try:
+        return Decimal(a) == Decimal(b)
+    except InvalidOperation:
+        return a == b
+
+
+def _same_content(cell: Any, value: Any, formula: str | None, package: XlsxPackage) -> bool:
+    f = cell.find(f"{_M}f")
+    if (f.text if f is not None else None) != formula:
+        return False
+    if f is not None and f.get("t") == "shared":
+        return False
+    kind = cell.get("t")
+    v = cell.find(f"{_M}v")
+    text = v.text if v is not None else None
+    if value is None:
+        return kind in (None, "n", "str") and not text and cell.find(f"{_M}is") is None
+    if isinstance(value, Decimal):
+        return kind in (None, "n") and _numbers_equal(text, fmt_number(value))
+    if kind == "s" and text is not None:
+        shared = package.shared_strings()
+        index = int(text)
+        return 0 <= index < len(shared) and shared[index] == value
+    if kind == "inlineStr":
+        node = cell.find(f"{_M}is")
+        return node is not None and _inline_text(node) == value
+    if kind == "str":
+        return (text or "") == value
+    return False
+
+
+def _set_cell(cell: Any, value: Any, formula: str | None) -> None:
+    for child in list(cell):
+        cell.remove(child)
+    if "t" in cell.attrib:
+        del cell.attrib["t"]
+    if formula is not None:
+        f = etree.SubElement(cell, f"{_M}f")
+        f.text = formula
+        if isinstance(value, str):
+            cell.set("t", "str")
+            v = etree.SubElement(cell, f"{_M}v")
+            v.text = value
+        elif value is not None:
+            v = etree.SubElement(cell, f"{_M}v")
+            v.text = fmt_number(value)
+        return
+    if value is None:
+        return
+    if isinstance(value, Decimal):
+        v = etree.SubElement(cell, f"{_M}v")
+        v.text = fmt_number(value)
+        return
+    cell.set("t", "inlineStr")
+    node = etree.SubElement(cell, f"{_M}is")
+    t = etree.SubElement(node, f"{_M}t")
+    t.text = str(value)
+    if t.text != t.text.strip():
+        t.set(XML_SPACE, "preserve")
+
+
+_RANGE = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
+
+
+def _expand_range(text: str) -> tuple[str, list[str]] | None:
+    """ "'得分情况'!$C$4:$C$8" → ("得分情况", ["C4", …, "C8"]); None for anything else."""
+    match = _RANGE.match(text.strip())
+    if match is None:
+        return None
+    sheet = (match.group(1) or "").replace("''", "'") or (match.group(2) or "")
+    c1, r1 = match.group(3), int(match.group(4))
+    c2, r2 = match.group(5) or c1, int(match.group(6) or r1)
+    cells = [
+        f"{col_letter(c)}{r}"
+        for c in range(col_index(c1), col_index(c2) + 1)
+        for r in range(r1, r2 + 1)
+    ]
+    return sheet, cells

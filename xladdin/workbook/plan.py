@@ -1,0 +1,222 @@
+"""Result → WritePlan: the list of cells the add-in writes, the only thing that writes.
+
+The headless patcher, the xlwings macros and the template builder all apply the same plan, so
+batch mode and Excel cannot drift apart. Line scores, reasons and statuses are values (the core's
+numbers); subtotals, totals, rates and the grade are spreadsheet formulas with their values
+cached, so viewers that do not recalculate show the right numbers and a spreadsheet that does
+recalculate agrees (a LibreOffice test checks that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..core.numbers import ZERO, fmt_number
+from ..core.result import STATUS_NAMES, Result
+from ..core.rubric import RoundingRule, Rubric
+from .layout import (
+    GRADE_MARK,
+    SCORING_SHEET,
+    SUMMARY_SHEET,
+    TOTAL_MARK,
+    ScoringLayout,
+    SheetRows,
+    SummaryLayout,
+    summary_rows,
+)
+
+INCOMPLETE_GRADE = "未完成"
+
+CellValue = Decimal | str | None
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    """One owned cell: a value, or a formula (without "=") with its cached value."""
+
+    sheet: str
+    ref: str
+    value: CellValue = None
+    formula: str | None = None
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    writes: tuple[CellWrite, ...]
+
+    def for_sheet(self, sheet: str) -> dict[str, CellWrite]:
+        return {w.ref: w for w in self.writes if w.sheet == sheet}
+
+    def sheets(self) -> list[str]:
+        return list(dict.fromkeys(w.sheet for w in self.writes))
+
+
+_EXCEL_ROUND = {
+    "half_up": "ROUND",
+    "truncate": "ROUNDDOWN",
+    "up": "ROUNDUP",
+    # for the non-negative numbers of a score table, ceiling and floor are up and down
+    "ceiling": "ROUNDUP",
+    "floor": "ROUNDDOWN",
+}
+
+
+def excel_round(expression: str, rule: RoundingRule) -> str | None:
+    """The expression rounded as the rubric rounds, or None when Excel has no such function."""
+    function = _EXCEL_ROUND.get(rule.mode)
+    if function is None:
+        return None
+    return f"{function}({expression},{rule.places})"
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _text(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def grade_formula(rubric: Rubric, total_ref: str, status_range: str) -> str:
+    bands = sorted(rubric.grades, key=lambda g: g.min, reverse=True)
+    expression = _text(bands[-1].grade)
+    for band in reversed(bands[:-1]):
+        expression = f"IF({total_ref}>={fmt_number(band.min)},{_text(band.grade)},{expression})"
+    unfinished = "+".join(
+        f"COUNTIF({status_range},{_text(STATUS_NAMES[s])})"
+        for s in ("missing_evidence", "invalid_evidence")
+    )
+    return f"IF({unfinished}>0,{_text(INCOMPLETE_GRADE)},{expression})"
+
+
+def _formula_or_value(
+    writes: list[CellWrite], sheet: str, ref: str, formula: str | None, value: CellValue
+) -> None:
+    writes.append(CellWrite(sheet, ref, value, formula))
+
+
+def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringLayout) -> WritePlan:
+    """Every owned cell of the 评分表 and 得分情况 sheets for ``result``."""
+    writes: list[CellWrite] = []
+    sheet = SCORING_SHEET
+    for line in result.indicators:
+        row = rows.leaves[line.code]
+        writes.append(CellWrite(sheet, layout.cell("score", row), line.score))
+        writes.append(CellWrite(sheet, layout.cell("reason", row), line.reason or None))
+        writes.append(CellWrite(sheet, layout.cell("status", row), STATUS_NAMES[line.status]))
+    for adjustment in result.adjustments:
+        row = rows.adjustments[adjustment.code]
+        writes.append(CellWrite(sheet, layout.cell("score", row), adjustment.points))
+        writes.append(CellWrite(sheet, layout.cell("reason", row), adjustment.reason or None))
+
+    score_col, weight_col, na_col = (
+        layout.col("score"),
+        layout.col("weight"),
+        layout.col("not_applicable"),
+    )
+    first, last = rows.first, rows.last
+    scores = f"{score_col}{first}:{score_col}{last}"
+    weights = f"{weight_col}{first}:{weight_col}{last}"
+    flags = f"{na_col}{first}:{na_col}{last}"
+    subtotal_ref = f"{score_col}{rows.subtotal}"
+    writes.append(CellWrite(sheet, subtotal_ref, result.subtotal, f"SUM({scores})"))
+
+    total_weight = fmt_number(rubric.total_weight)
+    applicable = f'({total_weight}-SUMIF({flags},"是",{weights}))'
+    base = excel_round(f"{subtotal_ref}*{total_weight}/{applicable}", rubric.rounding.score)
+    total_formula = None
+    if base is not None:
+        parts = [f"IF({applicable}=0,0,{base})"]
+        for kind, adjustment in (("+", rubric.bonus), ("-", rubric.penalty)):
+            if adjustment is None or not adjustment.items:
+                continue
+            cells = [f"{score_col}{rows.adjustments[item.code]}" for item in adjustment.items]
+            summed = f"SUM({','.join(cells)})"
+            if adjustment.cap is not None:
+                summed = f"MIN({summed},{fmt_number(adjustment.cap)})"
+            parts.append(f"{kind}{summed}")
+        total_formula = f"MAX(0,{''.join(parts)})"
+    total_ref = f"{score_col}{rows.total}"
+    writes.append(CellWrite(sheet, total_ref, result.total, total_formula))
+    status_col = layout.col("status")
+    status_range = f"{status_col}{first}:{status_col}{last}"
+    writes.append(
+        CellWrite(
+            sheet,
+            f"{score_col}{rows.grade}",
+            result.grade or INCOMPLETE_GRADE,
+            grade_formula(rubric, total_ref, status_range),
+        )
+    )
+    writes.extend(
+        _summary_writes(rubric, result, rows, layout, total_ref, f"{score_col}{rows.grade}")
+    )
+    return WritePlan(tuple(writes))
+
+
+def _summary_writes(
+    rubric: Rubric,
+    result: Result,
+    rows: SheetRows,
+    layout: ScoringLayout,
+    total_ref: str,
+    grade_ref: str,
+) -> list[CellWrite]:
+    summary = SummaryLayout()
+    where = summary_rows(rubric, summary)
+    scoring = _quoted(SCORING_SHEET)
+    score_col, weight_col, na_col = (
+        layout.col("score"),
+        layout.col("weight"),
+        layout.col("not_applicable"),
+    )
+    writes: list[CellWrite] = []
+    leaves_of = {node.code: [leaf.code for leaf in node.leaves()] for node, _ in rubric.walk()}
+    for level in result.levels:
+        row = where.get(level.code)
+        if row is None or level.depth > 2:
+            continue
+        first, last = rows.span(leaves_of[level.code])
+        score_formula = f"SUM({scoring}!{score_col}{first}:{score_col}{last})"
+        writes.append(CellWrite(SUMMARY_SHEET, f"{summary.SCORE}{row}", level.score, score_formula))
+        applicable = (
+            f'({summary.WEIGHT}{row}-SUMIF({scoring}!{na_col}{first}:{na_col}{last},"是",'
+            f"{scoring}!{weight_col}{first}:{weight_col}{last}))"
+        )
+        rounded = excel_round(f"{summary.SCORE}{row}/{applicable}", rubric.rounding.rate)
+        rate_formula = f'IF({applicable}=0,"",{rounded})' if rounded else None
+        writes.append(
+            CellWrite(
+                SUMMARY_SHEET,
+                f"{summary.RATE}{row}",
+                level.rate if level.rate is not None else "",
+                rate_formula,
+            )
+        )
+    total_row = where[TOTAL_MARK]
+    writes.append(
+        CellWrite(
+            SUMMARY_SHEET, f"{summary.SCORE}{total_row}", result.total, f"{scoring}!{total_ref}"
+        )
+    )
+    total_rate = excel_round(
+        f"{summary.SCORE}{total_row}/{summary.WEIGHT}{total_row}", rubric.rounding.rate
+    )
+    writes.append(
+        CellWrite(
+            SUMMARY_SHEET,
+            f"{summary.RATE}{total_row}",
+            result.rate if result.rate is not None else ZERO,
+            total_rate,
+        )
+    )
+    writes.append(
+        CellWrite(
+            SUMMARY_SHEET,
+            f"{summary.SCORE}{where[GRADE_MARK]}",
+            result.grade or INCOMPLETE_GRADE,
+            f"{scoring}!{grade_ref}",
+        )
+    )
+    return writes

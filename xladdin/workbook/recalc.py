@@ -1,0 +1,78 @@
+"""Headless recalculation: read the evidence cells, score with the core, patch the owned cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.errors import Location, WorkbookError
+from ..core.lint import lint
+from ..core.result import Finding, Result
+from ..core.scoring import score
+from .layout import SCORING_SHEET
+from .plan import WritePlan, build_plan
+from .reader import WorkbookData, read_workbook
+
+
+@dataclass
+class Recalculated:
+    source: Path
+    output: Path | None
+    data: WorkbookData
+    result: Result
+    findings: list[Finding]
+    plan: WritePlan
+    changed: int
+
+
+def score_workbook(data: WorkbookData) -> tuple[Result, list[Finding]]:
+    """Score a read workbook; lines whose evidence is wrong are errors naming their row."""
+    result = score(data.rubric, data.evidence)
+    for line in result.indicators:
+        if line.status == "invalid_evidence":
+            row = data.rows.leaves[line.code]
+            raise WorkbookError(
+                line.reason,
+                Location(
+                    file=str(data.path),
+                    sheet=SCORING_SHEET,
+                    cell=data.layout.cell("code", row),
+                    code=line.code,
+                ),
+            )
+    return result, lint(data.rubric, data.evidence, result)
+
+
+def apply_plan(data: WorkbookData, plan: WritePlan) -> int:
+    """Patch the package in memory with ``plan``; returns the number of cells that changed."""
+    changed = 0
+    for sheet in plan.sheets():
+        writes = {ref: (w.value, w.formula) for ref, w in plan.for_sheet(sheet).items()}
+        changed += data.package.write_cells(sheet, writes)
+    data.package.refresh_chart_caches({(w.sheet, w.ref): w.value for w in plan.writes})
+    return changed
+
+
+def recalc(source: Path, output: Path | None) -> Recalculated:
+    """Recalculate ``source``; write the result to ``output`` (may equal ``source``) if given.
+
+    The output is written atomically and only after everything has been read and scored, so a
+    bad workbook never leaves a half-written file behind.
+    """
+    data = read_workbook(source)
+    result, findings = score_workbook(data)
+    plan = build_plan(data.rubric, result, data.rows, data.layout)
+    changed = apply_plan(data, plan)
+    if output is not None:
+        if output.exists() and output.is_dir():
+            raise WorkbookError("输出路径是一个文件夹", Location(file=str(output)))
+        if output.resolve() == source.resolve() and not data.package.changed:
+            pass  # nothing to change in place
+        else:
+            try:
+                data.package.save(output)
+            except OSError as exc:
+                raise WorkbookError(
+                    f"无法写出文件（{exc.strerror}）", Location(file=str(output))
+                ) from None
+    return Recalculated(source, output, data, result, findings, plan, changed)
