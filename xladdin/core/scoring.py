@@ -255,11 +255,13 @@ def score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineSco
         why = f"：{line.na_reason}" if line.na_reason else ""
         return LineScore("not_applicable", None, f"不适用{why}")
     method = node.method
-    if method is not None and method.type == "judgement" and method.scale == "national":
-        if line.decision is not None and line.decision.band is None:
-            return LineScore(
-                "invalid_evidence", None, "定性指标须选择评价档次并给出该档内的得分比例"
-            )
+    if (
+        isinstance(method, JudgementMethod)
+        and method.scale == "national"
+        and line.decision is not None
+        and line.decision.band is None
+    ):
+        return LineScore("invalid_evidence", None, "定性指标须选择评价档次并给出该档内的得分比例")
 
     rule: Outcome | None = None
     rule_problem: str | None = None

@@ -106,6 +106,10 @@ class XlsxPackage:
 
     # -- reading ---------------------------------------------------------------------------
 
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
     def read(self, name: str) -> bytes:
         try:
             return self.zip.read(name)

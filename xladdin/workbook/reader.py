@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -35,19 +36,37 @@ from .layout import (
     SheetRows,
     split_ref,
 )
-from .package import XlsxPackage
+from .package import Cell, XlsxPackage
+
+
+class CellSource(Protocol):
+    """Where cells come from: a workbook file (XlsxPackage) or a live Excel book (xlwings)."""
+
+    @property
+    def label(self) -> str: ...
+
+    def has_sheet(self, sheet: str) -> bool: ...
+
+    def cells(self, sheet: str, columns: Iterable[str] | None = None) -> dict[str, Cell]: ...
 
 
 @dataclass
-class WorkbookData:
-    """A workbook as xladdin understands it."""
+class BookData:
+    """A workbook as xladdin understands it: its rubric, layout, rows and evidence."""
 
-    path: Path
-    package: XlsxPackage
+    source: CellSource
     rubric: Rubric
     evidence: Evidence
     layout: ScoringLayout
     rows: SheetRows
+
+
+@dataclass
+class WorkbookData(BookData):
+    """A workbook file, with the package that will be patched."""
+
+    path: Path
+    package: XlsxPackage
 
 
 @lru_cache(maxsize=32)
@@ -57,9 +76,9 @@ def _rubric_from_json(digest: str, text: str, source: str) -> Rubric:
     return rubric_from_data(data, source)
 
 
-def read_rubric(package: XlsxPackage) -> Rubric:
+def read_rubric(package: CellSource) -> Rubric:
     """The rubric saved on the hidden 指标体系 sheet."""
-    where = Location(file=str(package.path), sheet=RUBRIC_SHEET)
+    where = Location(file=package.label, sheet=RUBRIC_SHEET)
     if not package.has_sheet(RUBRIC_SHEET):
         raise WorkbookError(
             "找不到隐藏的“指标体系”工作表：这不是由 xladdin 生成的评分表（可用 xladdin template 生成）",
@@ -70,13 +89,13 @@ def read_rubric(package: XlsxPackage) -> Rubric:
     if marker is None or marker.value != RUBRIC_MARKER:
         raise WorkbookError(
             "“指标体系”工作表已被修改：A1 应为 xladdin-rubric",
-            Location(file=str(package.path), sheet=RUBRIC_SHEET, cell="A1"),
+            Location(file=package.label, sheet=RUBRIC_SHEET, cell="A1"),
         )
     version = cells.get("B1")
     if version is None or version.value != Decimal(RUBRIC_FORMAT):
         raise WorkbookError(
             f"“指标体系”工作表的格式版本不受支持（应为 {RUBRIC_FORMAT}）",
-            Location(file=str(package.path), sheet=RUBRIC_SHEET, cell="B1"),
+            Location(file=package.label, sheet=RUBRIC_SHEET, cell="B1"),
         )
     chunks: list[str] = []
     row = 2
@@ -88,21 +107,21 @@ def read_rubric(package: XlsxPackage) -> Rubric:
     if not text:
         raise WorkbookError(
             "“指标体系”工作表中没有指标体系内容",
-            Location(file=str(package.path), sheet=RUBRIC_SHEET, cell="A2"),
+            Location(file=package.label, sheet=RUBRIC_SHEET, cell="A2"),
         )
-    source = f"{package.path}（工作表“{RUBRIC_SHEET}”）"
+    source = f"{package.label}（工作表“{RUBRIC_SHEET}”）"
     try:
         return _rubric_from_json(hashlib.sha256(text.encode()).hexdigest(), text, source)
     except json.JSONDecodeError as exc:
         raise WorkbookError(
             f"“指标体系”工作表的内容已损坏，无法解析（第{exc.pos + 1}个字符附近）：请勿手工修改此表",
-            Location(file=str(package.path), sheet=RUBRIC_SHEET, cell="A2"),
+            Location(file=package.label, sheet=RUBRIC_SHEET, cell="A2"),
         ) from None
     except RubricError as exc:
         raise WorkbookError(
             f"“指标体系”工作表的内容无效：{exc.message}",
             Location(
-                file=str(package.path),
+                file=package.label,
                 sheet=RUBRIC_SHEET,
                 code=exc.location.code,
                 field=exc.location.field,
@@ -113,13 +132,13 @@ def read_rubric(package: XlsxPackage) -> Rubric:
 class _Sheet:
     """Cells of the 评分表 with located parsing helpers."""
 
-    def __init__(self, package: XlsxPackage, layout: ScoringLayout) -> None:
+    def __init__(self, package: CellSource, layout: ScoringLayout) -> None:
         self.package = package
         self.layout = layout
         self.cells = package.cells(SCORING_SHEET)
 
     def where(self, ref: str, code: str | None = None) -> Location:
-        return Location(file=str(self.package.path), sheet=SCORING_SHEET, cell=ref, code=code)
+        return Location(file=self.package.label, sheet=SCORING_SHEET, cell=ref, code=code)
 
     def raw(self, key: str, row: int) -> Any:
         cell = self.cells.get(self.layout.cell(key, row))
@@ -388,12 +407,20 @@ def _decision(sheet: _Sheet, code: str, row: int) -> Decision | None:
 
 
 def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
-    """Read the rubric, layout, rows and evidence of an xladdin workbook."""
+    """Read the rubric, layout, rows and evidence of an xladdin workbook file."""
     package = XlsxPackage(path, data)
+    book = read_book(package)
+    return WorkbookData(
+        book.source, book.rubric, book.evidence, book.layout, book.rows, path, package
+    )
+
+
+def read_book(package: CellSource) -> BookData:
+    """Read the rubric, layout, rows and evidence from any cell source."""
     rubric = read_rubric(package)
     layout = ScoringLayout.for_rubric(rubric)
     if not package.has_sheet(SCORING_SHEET):
-        raise WorkbookError("缺少“评分表”工作表", Location(file=str(path), sheet=SCORING_SHEET))
+        raise WorkbookError("缺少“评分表”工作表", Location(file=package.label, sheet=SCORING_SHEET))
     sheet = _Sheet(package, layout)
     _check_headers(sheet)
     rows = _scan_rows(sheet, rubric)
@@ -426,4 +453,4 @@ def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
         evaluator=info["evaluator"],
         lines=lines,
     )
-    return WorkbookData(path, package, rubric, evidence, layout, rows)
+    return BookData(package, rubric, evidence, layout, rows)

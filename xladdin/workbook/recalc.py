@@ -11,7 +11,7 @@ from ..core.result import Finding, Result
 from ..core.scoring import score
 from .layout import SCORING_SHEET
 from .plan import WritePlan, build_plan
-from .reader import WorkbookData, read_workbook
+from .reader import BookData, WorkbookData, read_workbook
 
 
 @dataclass
@@ -25,8 +25,8 @@ class Recalculated:
     changed: int
 
 
-def score_workbook(data: WorkbookData) -> tuple[Result, list[Finding]]:
-    """Score a read workbook; lines whose evidence is wrong are errors naming their row."""
+def score_book(data: BookData) -> tuple[Result, list[Finding], WritePlan]:
+    """Score a read workbook and plan its writes; wrong evidence is an error naming its row."""
     result = score(data.rubric, data.evidence)
     for line in result.indicators:
         if line.status == "invalid_evidence":
@@ -34,13 +34,14 @@ def score_workbook(data: WorkbookData) -> tuple[Result, list[Finding]]:
             raise WorkbookError(
                 line.reason,
                 Location(
-                    file=str(data.path),
+                    file=data.source.label,
                     sheet=SCORING_SHEET,
                     cell=data.layout.cell("code", row),
                     code=line.code,
                 ),
             )
-    return result, lint(data.rubric, data.evidence, result)
+    findings = lint(data.rubric, data.evidence, result)
+    return result, findings, build_plan(data.rubric, result, data.rows, data.layout)
 
 
 def apply_plan(data: WorkbookData, plan: WritePlan) -> int:
@@ -60,8 +61,7 @@ def recalc(source: Path, output: Path | None) -> Recalculated:
     bad workbook never leaves a half-written file behind.
     """
     data = read_workbook(source)
-    result, findings = score_workbook(data)
-    plan = build_plan(data.rubric, result, data.rows, data.layout)
+    result, findings, plan = score_book(data)
     changed = apply_plan(data, plan)
     if output is not None:
         if output.exists() and output.is_dir():

@@ -8,6 +8,7 @@ the filled examples of the published tables are made.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from ..core.rubric import (
     ThresholdMethod,
 )
 from ..core.scoring import score
+from ..termtable import display_width
 from .layout import (
     CONFIG_SHEET,
     GRADE_MARK,
@@ -379,7 +381,7 @@ def _scoring_sheet(
             else:
                 sheet.write_blank(r, c, None, unused)
         _row_validations(sheet, layout, leaf, r)
-        sheet.set_row(r, None)
+        sheet.set_row(r, _row_height(layout, leaf, line, values))
 
     group_fmt = formats.get(align="center", bold=True)
     for node, first, last_row in groups1:
@@ -487,6 +489,30 @@ def _scoring_sheet(
     sheet.hide_gridlines(2)
     sheet.protect("", {"format_columns": True, "format_rows": True, "insert_rows": False})
     sheet.activate()
+
+
+LINE_HEIGHT = 13.5
+
+
+def _lines_needed(text: str, width: float) -> int:
+    """Wrapped lines a text needs in a column ``width`` characters wide (CJK counts double)."""
+    usable = max(1.0, (width - 1) * 1.08)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+
+
+def _row_height(
+    layout: ScoringLayout, leaf: Node, line: LineEvidence | None, values: dict[str, Any]
+) -> float:
+    widths = {column.key: column.width for column in layout.columns}
+    texts = {
+        "level3": _leaf_title(leaf),
+        "target": leaf.target or "",
+        "rule": leaf.rule,
+        "narrative": (line.narrative if line else None) or "",
+        "decision_reason": str(values.get("decision_reason") or ""),
+    }
+    lines = max(_lines_needed(text, widths[key]) for key, text in texts.items())
+    return max(2, lines) * LINE_HEIGHT + 3
 
 
 def _row_validations(sheet: Any, layout: ScoringLayout, leaf: Node, r: int) -> None:
