@@ -27,7 +27,14 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_rubrics_lists_the_published_tables_and_starters() -> None:
     code, out, _ = run("rubrics")
     assert code == 0
-    for rubric_id in ("nanjing-dsj-2022", "nanjing-zwxx-2021", "nanyang-zsj-2021", "national-project-2020", "national-self-eval", "department-wide"):
+    for rubric_id in (
+        "nanjing-dsj-2022",
+        "nanjing-zwxx-2021",
+        "nanyang-zsj-2021",
+        "national-project-2020",
+        "national-self-eval",
+        "department-wide",
+    ):
         assert rubric_id in out
 
 
@@ -41,7 +48,9 @@ def test_rubrics_json_describes_each_rubric() -> None:
 
 
 def test_lint_000_warns_about_its_published_inconsistencies_without_errors() -> None:
-    code, out, _ = run("lint", "nanjing-dsj-2022", str(RUBRICS / "evidence" / "nanjing-dsj-2022.yaml"), "--json")
+    code, out, _ = run(
+        "lint", "nanjing-dsj-2022", str(RUBRICS / "evidence" / "nanjing-dsj-2022.yaml"), "--json"
+    )
     assert code == 0
     findings = json.loads(out)["findings"]
     flagged = {(f["code"], f["check"]) for f in findings if f["severity"] == "warning"}
@@ -53,22 +62,32 @@ def test_lint_000_warns_about_its_published_inconsistencies_without_errors() -> 
 
 
 def test_lint_001_flags_a22_share_and_b12_convention() -> None:
-    code, out, _ = run("lint", "nanjing-zwxx-2021", str(RUBRICS / "evidence" / "nanjing-zwxx-2021.yaml"), "--json")
+    code, out, _ = run(
+        "lint", "nanjing-zwxx-2021", str(RUBRICS / "evidence" / "nanjing-zwxx-2021.yaml"), "--json"
+    )
     assert code == 0
-    warnings = {(f["code"], f["check"]): f["message"] for f in json.loads(out)["findings"] if f["severity"] == "warning"}
+    warnings = {
+        (f["code"], f["check"]): f["message"]
+        for f in json.loads(out)["findings"]
+        if f["severity"] == "warning"
+    }
     assert ("A22", "decision-share") in warnings
     assert "按比例计分" in warnings[("B12", "decision-differs")]
     assert "1.88" in warnings[("B12", "decision-differs")]
 
 
 def test_score_prints_the_total_and_grade() -> None:
-    code, out, _ = run("score", "nanjing-zwxx-2021", str(RUBRICS / "evidence" / "nanjing-zwxx-2021.yaml"))
+    code, out, _ = run(
+        "score", "nanjing-zwxx-2021", str(RUBRICS / "evidence" / "nanjing-zwxx-2021.yaml")
+    )
     assert code == 0
     assert "总分 90.23，等级：优" in out
 
 
 def test_score_json_numbers_are_json_numbers() -> None:
-    code, out, _ = run("score", "nanyang-zsj-2021", str(RUBRICS / "evidence" / "nanyang-zsj-2021.yaml"), "--json")
+    code, out, _ = run(
+        "score", "nanyang-zsj-2021", str(RUBRICS / "evidence" / "nanyang-zsj-2021.yaml"), "--json"
+    )
     data = json.loads(out)
     assert data["total"] == 87.96
     assert [level["rate"] for level in data["levels"]] == [0.8893, 1, 0.8504, 0.92, 0.9]
@@ -94,10 +113,25 @@ def _leaf(data: dict, code: str) -> dict:
 
 
 BAD_RUBRICS = {
-    "weight_as_text": (lambda d: _leaf(d, "A11").update(weight="两分"), "A11", "weight", "应为数字"),
-    "unknown_method": (lambda d: _leaf(d, "B12").update(method={"type": "magic"}), "B12", "method", "未知的评分方法"),
+    "weight_as_text": (
+        lambda d: _leaf(d, "A11").update(weight="两分"),
+        "A11",
+        "weight",
+        "应为数字",
+    ),
+    "unknown_method": (
+        lambda d: _leaf(d, "B12").update(method={"type": "magic"}),
+        "B12",
+        "method",
+        "未知的评分方法",
+    ),
     "negative_weight": (lambda d: _leaf(d, "C11").update(weight=-1), "C11", "weight", "不能为负数"),
-    "wrong_type": (lambda d: _leaf(d, "D41")["method"].update(bands="高"), "D41", "bands", "应为列表"),
+    "wrong_type": (
+        lambda d: _leaf(d, "D41")["method"].update(bands="高"),
+        "D41",
+        "bands",
+        "应为列表",
+    ),
     "missing_code": (lambda d: _leaf(d, "A21").pop("code"), "A2", "code", "缺少必填项"),
 }
 
@@ -119,7 +153,9 @@ def test_bad_rubric_gives_one_message_naming_file_code_and_field(case: str, tmp_
 
 
 def test_rate_over_a_zero_budget_names_the_evidence_file_code_and_field(tmp_path: Path) -> None:
-    data = yaml.safe_load((RUBRICS / "evidence" / "nanjing-zwxx-2021.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(
+        (RUBRICS / "evidence" / "nanjing-zwxx-2021.yaml").read_text(encoding="utf-8")
+    )
     data["lines"]["B12"]["denominator"] = 0
     path = _write(tmp_path / "zero.yaml", data)
     exit_code, _, err = run("lint", "nanjing-zwxx-2021", str(path))

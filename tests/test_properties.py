@@ -19,13 +19,17 @@ inverses = st.sampled_from(["target_over_actual", "linear_to_double"])
 
 
 @given(weights, rates, modes)
-def test_ratio_score_stays_within_zero_and_weight(weight: Decimal, value: Decimal, mode: str) -> None:
+def test_ratio_score_stays_within_zero_and_weight(
+    weight: Decimal, value: Decimal, mode: str
+) -> None:
     points = m.ratio_points(weight, m.completion(value, Decimal(1)), mode).points  # type: ignore[arg-type]
     assert 0 <= points <= weight
 
 
 @given(weights, rates, rates, modes)
-def test_ratio_score_never_falls_as_the_rate_rises(weight: Decimal, a: Decimal, b: Decimal, mode: str) -> None:
+def test_ratio_score_never_falls_as_the_rate_rises(
+    weight: Decimal, a: Decimal, b: Decimal, mode: str
+) -> None:
     low, high = sorted((a, b))
     s_low = m.ratio_points(weight, m.completion(low, Decimal(1)), mode).points  # type: ignore[arg-type]
     s_high = m.ratio_points(weight, m.completion(high, Decimal(1)), mode).points  # type: ignore[arg-type]
@@ -42,11 +46,15 @@ def test_inverse_ratio_never_rises_as_the_value_rises(
     assert 0 <= s_high <= s_low <= weight
 
 
-band_sets = st.lists(st.decimals(min_value=0, max_value=1, places=2), min_size=1, max_size=6, unique=True)
+band_sets = st.lists(
+    st.decimals(min_value=0, max_value=1, places=2), min_size=1, max_size=6, unique=True
+)
 
 
 @given(band_sets, rates, rates, st.booleans())
-def test_bands_are_monotone_and_within_the_weight(bounds: list[Decimal], a: Decimal, b: Decimal, inclusive: bool) -> None:
+def test_bands_are_monotone_and_within_the_weight(
+    bounds: list[Decimal], a: Decimal, b: Decimal, inclusive: bool
+) -> None:
     ordered = sorted(bounds, reverse=True)
     weight = Decimal(len(ordered))
     amounts = [Decimal(len(ordered) - i) for i in range(len(ordered))]  # better band, more points
@@ -58,7 +66,9 @@ def test_bands_are_monotone_and_within_the_weight(bounds: list[Decimal], a: Deci
 
 
 @given(weights, st.lists(st.booleans(), min_size=1, max_size=8))
-def test_checklist_stays_within_weight_and_rewards_more_items(weight: Decimal, met: list[bool]) -> None:
+def test_checklist_stays_within_weight_and_rewards_more_items(
+    weight: Decimal, met: list[bool]
+) -> None:
     points = m.checklist_points(weight, met)
     assert 0 <= points <= weight
     if not all(met):
@@ -67,8 +77,12 @@ def test_checklist_stays_within_weight_and_rewards_more_items(weight: Decimal, m
         assert m.checklist_points(weight, better) >= points
 
 
-@given(weights, st.integers(0, 20), st.integers(0, 20), st.decimals(min_value=0, max_value=1, places=2))
-def test_deductions_never_rise_with_more_occurrences(weight: Decimal, a: int, b: int, share: Decimal) -> None:
+@given(
+    weights, st.integers(0, 20), st.integers(0, 20), st.decimals(min_value=0, max_value=1, places=2)
+)
+def test_deductions_never_rise_with_more_occurrences(
+    weight: Decimal, a: int, b: int, share: Decimal
+) -> None:
     low, high = sorted((a, b))
     more = m.deduction_points(weight, high, per_share=share)
     fewer = m.deduction_points(weight, low, per_share=share)
@@ -76,13 +90,21 @@ def test_deductions_never_rise_with_more_occurrences(weight: Decimal, a: int, b:
 
 
 @given(weights, rates, rates, st.sampled_from([">=", "<=", "=", ">", "<"]))
-def test_threshold_gives_all_or_nothing(weight: Decimal, value: Decimal, bound: Decimal, op: str) -> None:
+def test_threshold_gives_all_or_nothing(
+    weight: Decimal, value: Decimal, bound: Decimal, op: str
+) -> None:
     points = weight if m.threshold_met(value, op, bound) else Decimal(0)  # type: ignore[arg-type]
     assert points in (0, weight)
 
 
-@given(weights, st.decimals(min_value=0, max_value=1, places=2), st.decimals(min_value=0, max_value=50, places=2))
-def test_judgement_stays_within_zero_and_weight(weight: Decimal, share: Decimal, points: Decimal) -> None:
+@given(
+    weights,
+    st.decimals(min_value=0, max_value=1, places=2),
+    st.decimals(min_value=0, max_value=50, places=2),
+)
+def test_judgement_stays_within_zero_and_weight(
+    weight: Decimal, share: Decimal, points: Decimal
+) -> None:
     for kwargs in ({"share": share}, {"deduct_share": share}, {"deduct_points": points}):
         assert 0 <= m.judgement_points(weight, **kwargs) <= weight  # type: ignore[arg-type]
 
@@ -112,7 +134,9 @@ def trees(draw: st.DrawFn) -> tuple[list[dict[str, object]], dict[str, dict[str,
 
 @settings(max_examples=60, deadline=None)
 @given(trees())
-def test_subtotals_equal_the_sum_of_their_children(tree: tuple[list[dict[str, object]], dict[str, dict[str, object]]]) -> None:
+def test_subtotals_equal_the_sum_of_their_children(
+    tree: tuple[list[dict[str, object]], dict[str, dict[str, object]]],
+) -> None:
     levels, lines = tree
     total_weight = sum(level["weight"] for level in levels)  # type: ignore[misc]
     r = rubric(levels, total_weight=total_weight)
@@ -133,8 +157,14 @@ def test_rescaling_for_not_applicable_lines_keeps_the_total_at_100(
     total_weight = sum(level["weight"] for level in levels)  # type: ignore[misc]
     # Scale the declared weights to a total of 100 by adding a filler group.
     assert total_weight < 100
-    levels = [*levels, group("Z", 100 - total_weight, [leaf("Z1", 100 - total_weight, {"type": "ratio"})])]
-    full = {code: ({"not_applicable": True} if line.get("not_applicable") else {"value": 1}) for code, line in lines.items()}
+    levels = [
+        *levels,
+        group("Z", 100 - total_weight, [leaf("Z1", 100 - total_weight, {"type": "ratio"})]),
+    ]
+    full = {
+        code: ({"not_applicable": True} if line.get("not_applicable") else {"value": 1})
+        for code, line in lines.items()
+    }
     full["Z1"] = {"value": 1}
     for code in [lf.code for lf in rubric(levels, total_weight=100).leaves()]:
         full.setdefault(code, {"value": 1})
@@ -143,4 +173,6 @@ def test_rescaling_for_not_applicable_lines_keeps_the_total_at_100(
     applicable = [line for line in result.indicators if line.status != "not_applicable"]
     if applicable:
         assert result.total == 100  # every applicable line at full marks
-        assert abs(sum(line.effective_weight for line in applicable) - 100) <= Decimal("0.0001") * len(applicable)
+        assert abs(sum(line.effective_weight for line in applicable) - 100) <= Decimal(
+            "0.0001"
+        ) * len(applicable)

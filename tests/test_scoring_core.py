@@ -148,7 +148,12 @@ def test_bonus_and_penalty_within_caps() -> None:
         bonus={"name": "加分项", "cap": 2, "items": [{"code": "F1", "name": "嘉奖"}]},
         penalty={"name": "减分项", "cap": 1, "items": [{"code": "F2", "name": "违纪"}]},
     )
-    lines = {"A1": {"value": 1}, "A2": {"met": [True, True]}, "F1": {"points": 3}, "F2": {"points": 4}}
+    lines = {
+        "A1": {"value": 1},
+        "A2": {"met": [True, True]},
+        "F1": {"points": 3},
+        "F2": {"points": 4},
+    }
     result = score(r, evidence(lines))
     assert result.subtotal == 10
     assert result.bonus == 2
@@ -158,7 +163,9 @@ def test_bonus_and_penalty_within_caps() -> None:
 
 def test_reason_rule_warns_when_the_deviation_reason_is_missing() -> None:
     levels = [group("A", 10, [leaf("A1", 10, {"type": "ratio", "target": 100, "percent": False})])]
-    r = rubric(levels, total_weight=10, reason_rules=[{"when": "completion_at_least", "threshold": "130%"}])
+    r = rubric(
+        levels, total_weight=10, reason_rules=[{"when": "completion_at_least", "threshold": "130%"}]
+    )
     warned = score(r, evidence({"A1": {"value": 135}}))
     assert [f.check for f in warned.findings] == ["reason-required"]
     answered = score(r, evidence({"A1": {"value": 135, "deviation_reason": "需求激增"}}))
@@ -166,7 +173,17 @@ def test_reason_rule_warns_when_the_deviation_reason_is_missing() -> None:
 
 
 def test_decision_overrides_rule_and_keeps_the_rule_figure() -> None:
-    levels = [group("B", 2, [leaf("B12", 2, {"type": "ratio", "mode": "step_started", "value_label": "预算执行率"})])]
+    levels = [
+        group(
+            "B",
+            2,
+            [
+                leaf(
+                    "B12", 2, {"type": "ratio", "mode": "step_started", "value_label": "预算执行率"}
+                )
+            ],
+        )
+    ]
     r = rubric(levels, total_weight=2)
     result = score(
         r,

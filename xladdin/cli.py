@@ -187,6 +187,50 @@ def template_command(rubric: str, output: Path, evidence: Path | None) -> None:
     click.echo(f"已生成：{output}")
 
 
+@main.command("examples")
+@click.option(
+    "--out",
+    "out",
+    default="workbook_templates",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="输出文件夹。",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="只检查文件夹中的工作簿是否与指标体系一致（不写文件），不一致时退出码为 1。",
+)
+@friendly
+def examples_command(out: Path, check: bool) -> None:
+    """由内置指标体系生成全部模板与填好的示例工作簿（workbook_templates/）。"""
+    import tempfile
+
+    from .workbook.build import write_examples
+
+    if not check:
+        for path in write_examples(out):
+            click.echo(f"已生成：{path}")
+        return
+    with tempfile.TemporaryDirectory() as fresh:
+        stale = []
+        for path in write_examples(Path(fresh)):
+            current = out / path.name
+            if not current.exists() or current.read_bytes() != path.read_bytes():
+                stale.append(current.name)
+        extra = sorted(
+            {p.name for p in out.glob("*.xlsx")} - {p.name for p in Path(fresh).glob("*.xlsx")}
+        )
+    for name in stale:
+        click.echo(f"需要重新生成：{name}")
+    for name in extra:
+        click.echo(f"多余的文件：{name}")
+    if stale or extra:
+        click.echo("请运行 xladdin examples 重新生成。")
+        sys.exit(EXIT_FINDINGS)
+    click.echo("示例工作簿与指标体系一致。")
+
+
 @main.command("recalc")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -224,6 +268,61 @@ def recalc_command(
     sys.exit(
         run_recalc(list(files), output=output, out_dir=out_dir, in_place=in_place, as_json=as_json)
     )
+
+
+@main.command("audit")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.option(
+    "--xlsx",
+    "xlsx",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="同时写出复核表（.xlsx）：自评得分、复核得分与差异说明并列，差异行标色。",
+)
+@friendly
+def audit_command(files: tuple[Path, ...], as_json: bool, xlsx: Path | None) -> None:
+    """复核评分表：逐项比较自评得分（得分栏）与按佐证和评分规则计算的复核得分，列出差异及原因。
+
+    给出多个工作簿时，还比较同类比率指标（如执行率）的计分口径是否一致。
+    输入的工作簿不会被修改。退出码：0 无差异，1 有差异，2 有文件无法复核。
+    """
+    from .audit_output import run_audit
+
+    sys.exit(run_audit(list(files), as_json=as_json, xlsx=xlsx))
+
+
+@main.command("report")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="写出 Markdown 文件（不加时输出到屏幕）。",
+)
+@click.option(
+    "--docx",
+    "docx",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="同时写出 Word 文档（.docx），可直接粘贴到评价报告中。",
+)
+@friendly
+def report_command(file: Path, output: Path | None, docx: Path | None) -> None:
+    """生成评价报告的表格与文字：得分情况表、各类指标得分情况、评价结论、扣分指标及原因。
+
+    FILE 为评分表工作簿；得分按工作簿中的佐证重新计算，不采用文件中缓存的数值。
+    """
+    from .reporting.report import load_evaluation, report_markdown, write_docx, write_markdown
+
+    evaluation = load_evaluation(file)
+    if output is not None:
+        write_markdown(evaluation, output)
+        click.echo(f"已生成：{output}")
+    if docx is not None:
+        write_docx(evaluation, docx)
+        click.echo(f"已生成：{docx}")
+    if output is None and docx is None:
+        click.echo(report_markdown(evaluation), nl=False)
 
 
 @main.command("demo")

@@ -30,7 +30,9 @@ def make_profile(directory: Path) -> Path:
     return directory
 
 
-def convert(files: list[Path], target: str, out_dir: Path, profile: Path, timeout: float = 300) -> list[Path]:
+def convert(
+    files: list[Path], target: str, out_dir: Path, profile: Path, timeout: float = 300
+) -> list[Path]:
     """Convert ``files`` with LibreOffice (e.g. target "xlsx" or "pdf"); returns the outputs."""
     binary = soffice()
     assert binary is not None, "LibreOffice (soffice) is not installed"
@@ -46,7 +48,9 @@ def convert(files: list[Path], target: str, out_dir: Path, profile: Path, timeou
         str(out_dir),
         *[str(f) for f in files],
     ]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, check=False
+    )
     outputs = [out_dir / (f.stem + "." + target.split(":")[0]) for f in files]
     missing = [o for o in outputs if not o.exists()]
     assert not missing, f"LibreOffice produced no {missing}: {completed.stdout} {completed.stderr}"

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from decimal import Decimal
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import xlsxwriter
@@ -222,8 +223,17 @@ def _write_owned(sheet: Any, write: CellWrite, fmt: Any) -> None:
         _write_value(sheet, write.ref, write.value, fmt)
 
 
-def build_workbook(rubric: Rubric, path: Path, evidence: Evidence | None = None) -> None:
-    """Write a template (or, with evidence, a filled and scored example) of ``rubric`` to ``path``."""
+def build_workbook(
+    rubric: Rubric,
+    path: Path,
+    evidence: Evidence | None = None,
+    extend: Callable[[Any], None] | None = None,
+) -> None:
+    """Write a template (or, with evidence, a filled and scored example) of ``rubric`` to ``path``.
+
+    ``extend`` receives the XlsxWriter workbook before it is closed, to add a bureau's own
+    sheets, charts or a VBA project (``.xlsm``) to the generated file.
+    """
     if rubric.depth > 3:
         raise ValueError("the scoring table supports three indicator levels")
     filled = evidence if evidence is not None else Evidence(rubric=rubric.id)
@@ -249,6 +259,8 @@ def build_workbook(rubric: Rubric, path: Path, evidence: Evidence | None = None)
     _summary_sheet(book, formats, rubric, plan)
     _rubric_sheet(book, rubric)
     _config_sheet(book)
+    if extend is not None:
+        extend(book)
     book.close()
 
 

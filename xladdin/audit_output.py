@@ -1,0 +1,459 @@
+"""``xladdin audit``: review workbooks and show the review as a terminal table, JSON or .xlsx.
+
+The review itself is :mod:`xladdin.core.audit`; this module reads the workbooks, never writes
+them, and lays the review out for a finance bureau (自评得分, 复核得分 and 差异说明 side by side).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .core.audit import Audit, AuditLine, ConventionDifference, audit, compare_conventions
+from .core.errors import Location, WorkbookError, XladdinError
+from .core.export import finding_dict, number
+from .core.numbers import fmt_number
+from .termtable import render
+
+EXIT_CLEAN = 0
+EXIT_DIFFERENCES = 1
+EXIT_ERROR = 2
+
+FONT = "宋体"
+FILL_DIFFERS = "#FFC7CE"  # the light red Excel uses for "bad" cells
+FILL_HEADER = "#D9D9D9"
+SUMMARY_SHEET = "汇总"
+HEADERS = ("指标编码", "指标名称", "权重", "自评得分", "复核得分", "差异", "差异说明")
+WIDTHS = (9, 30, 7, 9, 9, 8, 70)
+
+
+@dataclass
+class AuditOutcome:
+    """One file given to ``audit``: its review, or why it could not be reviewed."""
+
+    source: Path
+    audit: Audit | None
+    error: str | None
+
+
+def audit_file(source: Path) -> AuditOutcome:
+    """Review one workbook; a domain error becomes the outcome's error, never an exception."""
+    from .workbook.reader import read_workbook
+
+    try:
+        book = read_workbook(source)
+        return AuditOutcome(source, audit(book.rubric, book.evidence, source.name), None)
+    except XladdinError as exc:
+        return AuditOutcome(source, None, str(exc.in_file(str(source))))
+
+
+def _difference_text(line: AuditLine) -> str:
+    difference = line.difference
+    if difference is None or difference == 0:
+        return ""
+    return ("+" if difference > 0 else "") + fmt_number(difference)
+
+
+def _figure(value: Any) -> str:
+    return "" if value is None else fmt_number(value)
+
+
+# -- JSON ---------------------------------------------------------------------------------
+
+
+def line_dict(line: AuditLine) -> dict[str, Any]:
+    return {
+        "code": line.code,
+        "name": line.name,
+        "weight": number(line.weight),
+        "status": line.status,
+        "declared": number(line.declared),
+        "review": number(line.review),
+        "computed": number(line.computed),
+        "difference": number(line.difference),
+        "differs": line.differs,
+        "explanation": line.explanation(),
+        "findings": [finding_dict(f) for f in line.findings],
+        "notes": [finding_dict(f) for f in line.notes],
+    }
+
+
+def audit_dict(outcome: AuditOutcome) -> dict[str, Any]:
+    one = outcome.audit
+    assert one is not None
+    return {
+        "workbook": str(outcome.source),
+        "rubric": one.rubric_id,
+        "title": one.title,
+        "unit": one.unit,
+        "project": one.project,
+        "differences": one.difference_count,
+        "declared_sum": number(one.declared_sum),
+        "review_sum": number(one.review_sum),
+        "lines": [line_dict(line) for line in one.lines],
+        "findings": [finding_dict(f) for f in one.findings],
+        "notes": [finding_dict(f) for f in one.notes],
+    }
+
+
+def convention_dict(difference: ConventionDifference) -> dict[str, Any]:
+    return {
+        "kind": difference.kind,
+        "message": difference.message,
+        "uses": [
+            {
+                "workbook": use.workbook,
+                "code": use.code,
+                "name": use.name,
+                "value": number(use.value),
+                "figure": number(use.figure),
+                "matches": use.matches,
+                "alternatives": {name: number(p) for name, p in use.alternatives.items()},
+            }
+            for use in difference.uses
+        ],
+    }
+
+
+def review_dict(
+    outcomes: Sequence[AuditOutcome], conventions: Sequence[ConventionDifference]
+) -> dict[str, Any]:
+    """The ``audit --json`` shape: one entry per reviewed workbook, the cross check, the errors."""
+    good = [o for o in outcomes if o.audit is not None]
+    return {
+        "differences": total_differences(outcomes, conventions),
+        "workbooks": [audit_dict(o) for o in good],
+        "conventions": [convention_dict(d) for d in conventions],
+        "errors": [
+            {"workbook": str(o.source), "message": o.error} for o in outcomes if o.error is not None
+        ],
+    }
+
+
+def total_differences(
+    outcomes: Sequence[AuditOutcome], conventions: Sequence[ConventionDifference]
+) -> int:
+    return sum(o.audit.difference_count for o in outcomes if o.audit is not None) + len(conventions)
+
+
+# -- terminal -----------------------------------------------------------------------------
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= 16 else name[:15] + "…"
+
+
+def review_text(
+    outcomes: Sequence[AuditOutcome], conventions: Sequence[ConventionDifference]
+) -> str:
+    """The review as the terminal shows it: the differing lines of each workbook, then notes."""
+    blocks: list[str] = []
+    for outcome in outcomes:
+        one = outcome.audit
+        if one is None:
+            continue
+        notes = [n for line in one.lines for n in line.notes] + one.notes
+        head = f"{outcome.source}（{one.title}）：{one.difference_count}项差异"
+        if notes:
+            head += f"，{len(notes)}条提示"
+        parts = [head]
+        if one.differing:
+            parts.append(
+                render(
+                    ["指标", "名称", "权重", "自评得分", "复核得分", "差异", "差异说明"],
+                    [
+                        (
+                            line.code,
+                            _short(line.name),
+                            fmt_number(line.weight),
+                            _figure(line.declared),
+                            _figure(line.review),
+                            _difference_text(line),
+                            "；".join(f.message for f in line.findings),
+                        )
+                        for line in one.differing
+                    ],
+                    numeric=(2, 3, 4, 5),
+                )
+            )
+        parts += [f"[问题] {f.line()}" for f in one.findings]
+        parts += [f"[提示] {n.code + ' ' if n.code else ''}{n.message}" for n in notes]
+        blocks.append("\n".join(parts))
+    if conventions:
+        blocks.append("跨评价比较：\n" + "\n".join(f"- {d.message}" for d in conventions))
+    reviewed = sum(o.audit is not None for o in outcomes)
+    count = total_differences(outcomes, conventions)
+    blocks.append(
+        f"共复核{reviewed}个工作簿，发现{count}项差异。"
+        if count
+        else f"共复核{reviewed}个工作簿，未发现差异。"
+    )
+    return "\n\n".join(blocks)
+
+
+# -- xlsx ---------------------------------------------------------------------------------
+
+
+def _sheet_names(outcomes: Sequence[AuditOutcome]) -> list[str]:
+    names: list[str] = []
+    taken = {SUMMARY_SHEET}
+    for outcome in outcomes:
+        base = "".join("_" if ch in "[]:*?/\\" else ch for ch in outcome.source.stem)[:28]
+        base = base.strip("'") or "评分表"
+        name, n = base[:31], 2
+        while name in taken:
+            name = f"{base[:27]}({n})"
+            n += 1
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+class _Formats:
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self._cache: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def get(self, **extra: Any) -> Any:
+        spec = {
+            "font_name": FONT,
+            "font_size": 10,
+            "valign": "vcenter",
+            "text_wrap": True,
+            "border": 1,
+            **extra,
+        }
+        key = tuple(sorted(spec.items()))
+        if key not in self._cache:
+            self._cache[key] = self.book.add_format(spec)
+        return self._cache[key]
+
+
+def _page_setup(sheet: Any, header_row: int, last_col: int) -> None:
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.repeat_rows(header_row)
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.center_horizontally()
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+    sheet.freeze_panes(header_row + 1, 0)
+    sheet.print_area(0, 0, 1048575, last_col)
+
+
+def _write_review_sheet(
+    sheet: Any, formats: _Formats, outcome: AuditOutcome, conventions: list[ConventionDifference]
+) -> None:
+    one = outcome.audit
+    assert one is not None
+    last = len(HEADERS) - 1
+    for column, width in enumerate(WIDTHS):
+        sheet.set_column(column, column, width)
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last,
+        f"{one.title}复核表",
+        formats.get(bold=True, font_size=14, align="center", border=0),
+    )
+    subject = "，".join(x for x in (one.unit, one.project) if x)
+    sheet.merge_range(
+        1,
+        0,
+        1,
+        last,
+        f"工作簿：{outcome.source.name}" + (f"    被评价单位/项目：{subject}" if subject else ""),
+        formats.get(border=0),
+    )
+    header_row = 2
+    header = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
+    for column, title in enumerate(HEADERS):
+        sheet.write(header_row, column, title, header)
+
+    def row_formats(fill: str | None) -> tuple[Any, Any, Any, Any]:
+        extra: dict[str, Any] = {"bg_color": fill} if fill else {}
+        return (
+            formats.get(align="center", **extra),
+            formats.get(align="left", **extra),
+            formats.get(align="center", num_format="0.00", **extra),
+            formats.get(align="center", num_format='+0.00;-0.00;""', **extra),
+        )
+
+    row = header_row
+    for line in one.lines:
+        row += 1
+        center, left, score, diff = row_formats(FILL_DIFFERS if line.differs else None)
+        sheet.write_string(row, 0, line.code, center)
+        sheet.write_string(row, 1, line.name, left)
+        sheet.write_number(row, 2, float(line.weight), center)
+        for column, value in ((3, line.declared), (4, line.review)):
+            if value is None:
+                sheet.write_string(row, column, "", score)
+            else:
+                sheet.write_number(row, column, float(value), score)
+        difference = line.difference
+        if difference is None or difference == 0:
+            sheet.write_blank(row, 5, None, diff)
+        else:
+            sheet.write_number(row, 5, float(difference), diff)
+        sheet.write_string(row, 6, line.explanation(), left)
+    row += 1
+    total_center = formats.get(bold=True, align="center")
+    total_score = formats.get(bold=True, align="center", num_format="0.00")
+    sheet.write_string(row, 0, "", total_center)
+    sheet.write_string(row, 1, "合计", total_center)
+    sheet.write_number(row, 2, float(one.weight_sum), total_center)
+    sheet.write_number(row, 3, float(one.declared_sum), total_score)
+    sheet.write_number(row, 4, float(one.review_sum), total_score)
+    gap = one.declared_sum - one.review_sum
+    if gap:
+        sheet.write_number(
+            row, 5, float(gap), formats.get(bold=True, align="center", num_format="+0.00;-0.00")
+        )
+    else:
+        sheet.write_blank(row, 5, None, total_center)
+    sheet.write_string(row, 6, f"差异{len(one.differing)}项", formats.get(bold=True, align="left"))
+    extra = [f"问题：{f.line()}" for f in one.findings]
+    extra += [f"提示：{n.message}" for n in one.notes]
+    extra += [f"跨评价比较：{d.message}" for d in conventions]
+    plain = formats.get(border=0, align="left")
+    for text in extra:
+        row += 1
+        sheet.merge_range(row, 0, row, last, text, plain)
+        sheet.set_row(row, 15 * (1 + len(text) // 90))
+    _page_setup(sheet, header_row, last)
+
+
+def _write_summary_sheet(
+    sheet: Any,
+    formats: _Formats,
+    outcomes: Sequence[AuditOutcome],
+    conventions: Sequence[ConventionDifference],
+) -> None:
+    headers = (
+        "工作簿",
+        "评分表",
+        "被评价单位/项目",
+        "自评得分合计",
+        "复核得分合计",
+        "差异项数",
+        "说明",
+    )
+    widths = (32, 40, 30, 12, 12, 9, 50)
+    last = len(headers) - 1
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last,
+        "评分表复核汇总",
+        formats.get(bold=True, font_size=14, align="center", border=0),
+    )
+    header_row = 1
+    for column, title in enumerate(headers):
+        sheet.write(
+            header_row, column, title, formats.get(bold=True, align="center", bg_color=FILL_HEADER)
+        )
+    row = header_row
+    for outcome in outcomes:
+        row += 1
+        one = outcome.audit
+        differs = one is None or one.difference_count > 0
+        fill: dict[str, Any] = {"bg_color": FILL_DIFFERS} if differs else {}
+        left = formats.get(align="left", **fill)
+        score = formats.get(align="center", num_format="0.00", **fill)
+        center = formats.get(align="center", **fill)
+        sheet.write_string(row, 0, outcome.source.name, left)
+        if one is None:
+            for column in range(1, 6):
+                sheet.write_blank(row, column, None, center)
+            sheet.write_string(row, 6, f"无法复核：{outcome.error}", left)
+            continue
+        sheet.write_string(row, 1, one.title, left)
+        sheet.write_string(row, 2, "，".join(x for x in (one.unit, one.project) if x), left)
+        sheet.write_number(row, 3, float(one.declared_sum), score)
+        sheet.write_number(row, 4, float(one.review_sum), score)
+        sheet.write_number(row, 5, one.difference_count, center)
+        codes = "、".join(line.code for line in one.differing)
+        sheet.write_string(row, 6, f"差异指标：{codes}" if codes else "", left)
+    plain = formats.get(border=0, align="left")
+    for difference in conventions:
+        row += 2
+        sheet.merge_range(row, 0, row, last, f"跨评价比较：{difference.message}", plain)
+        sheet.set_row(row, 15 * (1 + len(difference.message) // 120))
+    _page_setup(sheet, header_row, last)
+
+
+def write_review_xlsx(
+    outcomes: Sequence[AuditOutcome], conventions: Sequence[ConventionDifference], output: Path
+) -> None:
+    """The reviewed tables: one sheet per workbook, and a 汇总 sheet when several were given."""
+    import xlsxwriter
+
+    if output.suffix.lower() != ".xlsx":
+        raise WorkbookError("复核表应以 .xlsx 结尾", Location(file=str(output)))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".xladdin-", suffix=".xlsx", dir=output.parent)
+    os.close(handle)
+    try:
+        book = xlsxwriter.Workbook(temp)
+        formats = _Formats(book)
+        good = [o for o in outcomes if o.audit is not None]
+        if len(outcomes) > 1 or not good:
+            _write_summary_sheet(book.add_worksheet(SUMMARY_SHEET), formats, outcomes, conventions)
+        for outcome, name in zip(good, _sheet_names(good), strict=True):
+            assert outcome.audit is not None
+            mine = [
+                d for d in conventions if any(u.workbook == outcome.audit.workbook for u in d.uses)
+            ]
+            _write_review_sheet(book.add_worksheet(name), formats, outcome, mine)
+        book.close()
+        os.replace(temp, output)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+# -- the command --------------------------------------------------------------------------
+
+
+def run_audit(files: list[Path], *, as_json: bool, xlsx: Path | None) -> int:
+    """Review ``files``; exit code 0 without differences, 1 with differences, 2 on errors."""
+    if xlsx is not None:
+        target = xlsx.resolve()
+        if any(f.resolve() == target for f in files):
+            raise WorkbookError(
+                "复核表不能写到被复核的工作簿上（输入文件不会被修改）", Location(file=str(xlsx))
+            )
+    outcomes = [audit_file(f) for f in files]
+    conventions = compare_conventions([o.audit for o in outcomes if o.audit is not None])
+    if as_json:
+        click.echo(json.dumps(review_dict(outcomes, conventions), ensure_ascii=False, indent=2))
+    else:
+        click.echo(review_text(outcomes, conventions))
+    if xlsx is not None:
+        try:
+            write_review_xlsx(outcomes, conventions, xlsx)
+        except OSError as exc:
+            raise WorkbookError(
+                f"无法写出复核表（{exc.strerror}）", Location(file=str(xlsx))
+            ) from None
+        if not as_json:
+            click.echo(f"复核表已写入：{xlsx}")
+    failed = [o for o in outcomes if o.error is not None]
+    for outcome in failed:
+        click.echo(f"失败：{outcome.error}", err=True)
+    if failed:
+        click.echo(f"共 {len(outcomes)} 个文件，{len(failed)} 个无法复核。", err=True)
+        return EXIT_ERROR
+    return EXIT_DIFFERENCES if total_differences(outcomes, conventions) else EXIT_CLEAN

@@ -1,0 +1,329 @@
+"""The evaluation report's tables and text, as Markdown and as a Word document.
+
+``xladdin report`` reads a workbook, scores it again (the cached values in the file are not
+trusted) and writes what a finance officer pastes into the report: the 得分情况 table, a
+paragraph per first-level group, the conclusion with the total and grade, and the deducted
+indicators with their reasons.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import Location, WorkbookError
+from ..core.evidence import Evidence
+from ..core.narrative import Narrative, chinese_number, format_rate, format_score, narrate
+from ..core.numbers import fmt_number
+from ..core.result import Result
+from ..core.rubric import Rubric
+from ..core.scoring import score
+
+BODY_FONT = "宋体"
+HEADING_FONT = "黑体"
+LATIN_FONT = "Times New Roman"
+
+SUMMARY_HEADERS = ("一级指标", "权重分值", "得分", "得分率")
+DEDUCTED_HEADERS = ("指标编码", "指标名称", "权重", "得分", "扣分", "扣分原因")
+
+
+@dataclass
+class Evaluation:
+    """One scored evaluation and where it came from."""
+
+    rubric: Rubric
+    evidence: Evidence
+    result: Result
+    source: Path | None = None
+
+
+def load_evaluation(path: Path) -> Evaluation:
+    """Read a workbook and score it from its evidence (never from the cached scores)."""
+    from ..workbook.reader import read_workbook
+
+    book = read_workbook(path)
+    return Evaluation(book.rubric, book.evidence, score(book.rubric, book.evidence), path)
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """A row of the 得分情况 table, its figures already written as in the report."""
+
+    name: str
+    weight: str
+    score: str
+    rate: str
+    total: bool = False
+
+
+def summary_rows(rubric: Rubric, result: Result) -> list[SummaryRow]:
+    """一级指标, 权重分值, 得分, 得分率 per first-level group, 加分/减分项 when used, and 合计."""
+    rows = [
+        SummaryRow(
+            level.name,
+            format_score(level.weight, rubric),
+            format_score(level.score, rubric),
+            "" if level.rate is None else format_rate(level.rate, rubric),
+        )
+        for level in result.top_levels()
+    ]
+    if result.bonus:
+        name = rubric.bonus.name if rubric.bonus is not None else "加分项"
+        rows.append(SummaryRow(name, "", format_score(result.bonus, rubric), ""))
+    if result.penalty:
+        name = rubric.penalty.name if rubric.penalty is not None else "减分项"
+        rows.append(SummaryRow(name, "", format_score(-result.penalty, rubric), ""))
+    rows.append(
+        SummaryRow(
+            "合计",
+            format_score(result.total_weight, rubric),
+            format_score(result.total, rubric),
+            "" if result.rate is None else format_rate(result.rate, rubric),
+            total=True,
+        )
+    )
+    return rows
+
+
+def deducted_rows(rubric: Rubric, narrative: Narrative) -> list[tuple[str, ...]]:
+    return [
+        (
+            line.code,
+            line.name,
+            "" if line.weight is None else fmt_number(line.weight),
+            "" if line.score is None else format_score(line.score, rubric),
+            fmt_number(line.deduction),
+            line.reason,
+        )
+        for line in narrative.deducted
+    ]
+
+
+def report_title(evaluation: Evaluation) -> str:
+    return f"{evaluation.rubric.title}得分情况"
+
+
+def _subject_line(evidence: Evidence) -> str:
+    parts = [
+        f"{label}：{value}"
+        for label, value in (("被评价单位", evidence.unit), ("项目", evidence.project))
+        if value
+    ]
+    return "；".join(parts)
+
+
+# -- Markdown -----------------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown_table(
+    headers: tuple[str, ...], rows: list[tuple[str, ...]], right: tuple[int, ...]
+) -> list[str]:
+    rule = ["---:" if i in right else "---" for i in range(len(headers))]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rule) + " |"]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def report_markdown(evaluation: Evaluation) -> str:
+    """The report's tables and text as Markdown."""
+    rubric, result = evaluation.rubric, evaluation.result
+    narrative = narrate(rubric, result, evaluation.evidence)
+    lines = [f"# {report_title(evaluation)}", ""]
+    subject = _subject_line(evaluation.evidence)
+    if subject:
+        lines += [subject, ""]
+    lines += ["## 一、得分情况", ""]
+    rows = [
+        (f"**{r.name}**", f"**{r.weight}**", f"**{r.score}**", f"**{r.rate}**")
+        if r.total
+        else (r.name, r.weight, r.score, r.rate)
+        for r in summary_rows(rubric, result)
+    ]
+    lines += _markdown_table(SUMMARY_HEADERS, rows, right=(1, 2, 3))
+    lines += ["", "## 二、各类指标得分情况", ""]
+    for index, group in enumerate(narrative.groups, start=1):
+        lines += [f"### （{chinese_number(index)}）{group.name}", "", group.text, ""]
+    lines += ["## 三、评价结论", "", narrative.total, "", "## 四、扣分指标及原因", ""]
+    if narrative.deducted:
+        lines += _markdown_table(
+            DEDUCTED_HEADERS, deducted_rows(rubric, narrative), right=(2, 3, 4)
+        )
+    else:
+        lines.append("各项指标均未扣分。")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# -- Word ---------------------------------------------------------------------------------
+
+
+def _set_fonts(element: Any, east_asian: str, latin: str = LATIN_FONT) -> None:
+    """Name the fonts of a run or style, East Asian text included (w:eastAsia)."""
+    from docx.oxml.ns import qn
+
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:eastAsia"), east_asian)
+
+
+def _style_document(document: Any) -> None:
+    from docx.shared import Mm, Pt, RGBColor
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(25)
+    section.top_margin = section.bottom_margin = Mm(25)
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(12)
+    _set_fonts(normal.element, BODY_FONT)
+    for name, size in (("Title", 18), ("Heading 1", 15), ("Heading 2", 13)):
+        style = document.styles[name]
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        _set_fonts(style.element, HEADING_FONT)
+
+
+def _run(paragraph: Any, text: str, *, bold: bool = False, font: str = BODY_FONT) -> Any:
+    run = paragraph.add_run(text)
+    run.bold = bold
+    _set_fonts(run._element, font)
+    return run
+
+
+def _heading(document: Any, text: str, level: int) -> None:
+    paragraph = document.add_heading(level=level)
+    _run(paragraph, text, bold=True, font=HEADING_FONT)
+
+
+def _text(document: Any, text: str, indent: bool = True) -> None:
+    from docx.shared import Pt
+
+    paragraph = document.add_paragraph()
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Pt(24)  # two characters
+    paragraph.paragraph_format.line_spacing = 1.5
+    _run(paragraph, text)
+
+
+def _table(
+    document: Any,
+    headers: tuple[str, ...],
+    rows: list[tuple[str, ...]],
+    *,
+    centered: tuple[int, ...],
+    widths_mm: tuple[float, ...],
+    bold_last: bool = False,
+) -> Any:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    table = document.add_table(rows=1 + len(rows), cols=len(headers))
+    table.style = document.styles["Table Grid"]  # single borders on every cell
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    properties = table.rows[0]._tr.get_or_add_trPr()
+    properties.append(properties.makeelement(qn("w:tblHeader"), {}))  # repeat on every page
+    for r, values in enumerate([headers, *rows]):
+        bold = r == 0 or (bold_last and r == len(rows))
+        for c, value in enumerate(values):
+            cell = table.cell(r, c)
+            cell.width = Mm(widths_mm[c])
+            paragraph = cell.paragraphs[0]
+            if r == 0 or c in centered:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = _run(paragraph, value, bold=bold)
+            run.font.size = Pt(10.5)
+    return table
+
+
+def report_document(evaluation: Evaluation) -> Any:
+    """The report as a python-docx Document."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    rubric, result = evaluation.rubric, evaluation.result
+    narrative = narrate(rubric, result, evaluation.evidence)
+    document = Document()
+    _style_document(document)
+    title = document.add_heading(level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(title, report_title(evaluation), bold=True, font=HEADING_FONT)
+    subject = _subject_line(evaluation.evidence)
+    if subject:
+        _text(document, subject, indent=False)
+
+    _heading(document, "一、得分情况", 1)
+    summary = summary_rows(rubric, result)
+    _table(
+        document,
+        SUMMARY_HEADERS,
+        [(r.name, r.weight, r.score, r.rate) for r in summary],
+        centered=(0, 1, 2, 3),
+        widths_mm=(55, 35, 35, 35),
+        bold_last=True,
+    )
+
+    _heading(document, "二、各类指标得分情况", 1)
+    for index, group in enumerate(narrative.groups, start=1):
+        _heading(document, f"（{chinese_number(index)}）{group.name}", 2)
+        _text(document, group.text)
+
+    _heading(document, "三、评价结论", 1)
+    _text(document, narrative.total)
+
+    _heading(document, "四、扣分指标及原因", 1)
+    if narrative.deducted:
+        _table(
+            document,
+            DEDUCTED_HEADERS,
+            deducted_rows(rubric, narrative),
+            centered=(0, 2, 3, 4),
+            widths_mm=(16, 40, 13, 14, 13, 64),
+        )
+    else:
+        _text(document, "各项指标均未扣分。")
+    return document
+
+
+def _atomic_write(output: Path, write: Any, suffix: str) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".xladdin-", suffix=suffix, dir=output.parent)
+    os.close(handle)
+    try:
+        write(Path(temp))
+        os.replace(temp, output)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise WorkbookError(f"无法写出文件（{exc.strerror}）", Location(file=str(output))) from None
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_markdown(evaluation: Evaluation, output: Path) -> None:
+    text = report_markdown(evaluation)
+    _atomic_write(output, lambda path: path.write_text(text, encoding="utf-8"), ".md")
+
+
+def write_docx(evaluation: Evaluation, output: Path) -> None:
+    """Write the report as a .docx (written to a temporary file first, then moved in place)."""
+    if output.suffix.lower() != ".docx":
+        raise WorkbookError("Word 文档应以 .docx 结尾", Location(file=str(output)))
+    document = report_document(evaluation)
+    _atomic_write(output, lambda path: document.save(str(path)), ".docx")
