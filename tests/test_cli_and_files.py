@@ -88,6 +88,7 @@ def test_score_json_numbers_are_json_numbers() -> None:
     code, out, _ = run(
         "score", "nanyang-zsj-2021", str(RUBRICS / "evidence" / "nanyang-zsj-2021.yaml"), "--json"
     )
+    assert code == 0
     data = json.loads(out)
     assert data["total"] == 87.96
     assert [level["rate"] for level in data["levels"]] == [0.8893, 1, 0.8504, 0.92, 0.9]

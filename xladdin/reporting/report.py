@@ -16,8 +16,14 @@ from typing import Any
 
 from ..core.errors import Location, WorkbookError
 from ..core.evidence import Evidence
-from ..core.narrative import Narrative, chinese_number, format_rate, format_score, narrate
-from ..core.numbers import fmt_number
+from ..core.narrative import (
+    Narrative,
+    chinese_number,
+    evaluation_subject,
+    format_rate,
+    format_score,
+    narrate,
+)
 from ..core.result import Result
 from ..core.rubric import Rubric
 from ..core.scoring import score
@@ -93,9 +99,9 @@ def deducted_rows(rubric: Rubric, narrative: Narrative) -> list[tuple[str, ...]]
         (
             line.code,
             line.name,
-            "" if line.weight is None else fmt_number(line.weight),
+            "" if line.weight is None else format_score(line.weight, rubric),
             "" if line.score is None else format_score(line.score, rubric),
-            fmt_number(line.deduction),
+            format_score(line.deduction, rubric),
             line.reason,
         )
         for line in narrative.deducted
@@ -103,7 +109,10 @@ def deducted_rows(rubric: Rubric, narrative: Narrative) -> list[tuple[str, ...]]
 
 
 def report_title(evaluation: Evaluation) -> str:
-    return f"{evaluation.rubric.title}得分情况"
+    subject = evaluation_subject(evaluation.rubric, evaluation.evidence)
+    if subject == "本次":
+        return f"{evaluation.rubric.title}得分情况"
+    return f"{subject}绩效评价得分情况"
 
 
 def _subject_line(evidence: Evidence) -> str:
