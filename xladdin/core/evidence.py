@@ -118,6 +118,7 @@ class Evidence(Model):
 
     rubric: str = Field(min_length=1)
     unit: str | None = None
+    department: str | None = None
     project: str | None = None
     evaluator: str | None = None
     period: str | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from ..core.rubric import ChecklistMethod, Rubric
 
@@ -29,6 +30,8 @@ RUBRIC_FORMAT = 1
 RUBRIC_CHUNK = 30000  # characters per cell (Excel allows 32,767)
 
 UDF_MODULE = "xladdin.excel.udfs"
+
+CODE_HEADER = "指标编码"
 
 SUBTOTAL_MARK = "#小计"
 TOTAL_MARK = "#总分"
@@ -94,7 +97,7 @@ OFFICIAL = (
 
 TRAILER = (
     Column("status", "评分状态", 10, "owned"),
-    Column("code", "指标编码", 9, "code"),
+    Column("code", CODE_HEADER, 9, "code"),
 )
 
 INPUTS_HEAD = (
@@ -147,74 +150,11 @@ def checklist_width(rubric: Rubric) -> int:
     return max(counts, default=1)
 
 
-@dataclass(frozen=True)
-class ScoringLayout:
-    """Columns and fixed rows of the 评分表 sheet for one rubric."""
-
-    items: int = 1
-    title_row: int = 1
-    info_row: int = 2
-    header_row: int = 3
-    first_row: int = 4
-    columns: tuple[Column, ...] = field(default=(), compare=False)
-
-    @classmethod
-    def for_rubric(cls, rubric: Rubric) -> ScoringLayout:
-        items = checklist_width(rubric)
-        item_columns = tuple(
-            Column(f"item{i}", f"要点{_circled(i)}", 6, "input", "要点是否符合：√ 符合，× 不符合")
-            for i in range(1, items + 1)
-        )
-        columns = OFFICIAL + TRAILER + INPUTS_HEAD + item_columns + INPUTS_TAIL
-        return cls(items=items, columns=columns)
-
-    @cached_property
-    def letters(self) -> dict[str, str]:
-        return {column.key: col_letter(i) for i, column in enumerate(self.columns)}
-
-    def col(self, key: str) -> str:
-        return self.letters[key]
-
-    def cell(self, key: str, row: int) -> str:
-        return f"{self.letters[key]}{row}"
-
-    @property
-    def print_last(self) -> str:
-        return self.col("reason")
-
-    @property
-    def last_col(self) -> str:
-        return col_letter(len(self.columns) - 1)
-
-    def info_cell(self, key: str) -> str:
-        """Where the 评价单位 / 项目名称 / 评价人 inputs sit (row 2: label, value, label, value…)."""
-        index = [k for k, _ in INFO_FIELDS].index(key)
-        return f"{col_letter(index * 3 + 1)}{self.info_row}"
-
-    def input_keys(self) -> list[str]:
-        return [c.key for c in self.columns if c.role == "input" and c.key != "narrative"]
-
-
-def _circled(i: int) -> str:
-    from ..core.numbers import circled
-
-    return circled(i)
-
-
-@dataclass(frozen=True)
-class SummaryLayout:
-    """The 得分情况 sheet: first-level groups (as 004 publishes them), then second-level groups."""
-
-    title_row: int = 1
-    header_row: int = 3
-    first_row: int = 4
-    columns: tuple[str, ...] = ("一级指标", "权重分值", "得分", "得分率")
-
-    # columns of the summary table
-    NAME = "A"
-    WEIGHT = "B"
-    SCORE = "C"
-    RATE = "D"
+def _item_columns(rubric: Rubric) -> tuple[Column, ...]:
+    return tuple(
+        Column(f"item{i}", f"要点{_circled(i)}", 6, "input", "要点是否符合：√ 符合，× 不符合")
+        for i in range(1, checklist_width(rubric) + 1)
+    )
 
 
 @dataclass
@@ -239,14 +179,108 @@ class SheetRows:
         rows = [self.leaves[code] for code in codes]
         return min(rows), max(rows)
 
+    def runs(self, codes: list[str] | None = None) -> list[tuple[int, int]]:
+        """The rows of ``codes`` (default: every leaf) as runs of consecutive rows."""
+        rows = sorted(self.leaves[c] for c in (codes if codes is not None else self.leaves))
+        runs: list[tuple[int, int]] = []
+        for row in rows:
+            if runs and row == runs[-1][1] + 1:
+                runs[-1] = (runs[-1][0], row)
+            else:
+                runs.append((row, row))
+        return runs
 
-def template_rows(rubric: Rubric, layout: ScoringLayout) -> SheetRows:
-    """The rows a freshly generated 评分表 uses: leaves in rubric order, then the fixed rows."""
-    row = layout.first_row
-    leaves: dict[str, int] = {}
-    for leaf in rubric.leaves():
-        leaves[leaf.code] = row
-        row += 1
+
+@dataclass(frozen=True)
+class ScoringLayout:
+    """Columns and fixed rows of the 评分表 of the published tables, for one rubric."""
+
+    items: int = 1
+    title_row: int = 1
+    info_row: int = 2
+    header_row: int = 3
+    first_row: int = 4
+    columns: tuple[Column, ...] = field(default=(), compare=False)
+    kind: str = "scoring_table"
+
+    @classmethod
+    def for_rubric(cls, rubric: Rubric) -> ScoringLayout:
+        columns = OFFICIAL + TRAILER + INPUTS_HEAD + _item_columns(rubric) + INPUTS_TAIL
+        return cls(items=checklist_width(rubric), columns=columns)
+
+    @cached_property
+    def letters(self) -> dict[str, str]:
+        return {column.key: col_letter(i) for i, column in enumerate(self.columns)}
+
+    def col(self, key: str) -> str:
+        """The column of ``key`` on indicator rows."""
+        return self.letters[key]
+
+    def cell(self, key: str, row: int) -> str:
+        found = self.find(key, row)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def find(self, key: str, row: int) -> str | None:
+        """The cell of ``key`` on ``row``, or None when that row has no such cell."""
+        letter = self.letters.get(key)
+        return f"{letter}{row}" if letter else None
+
+    @property
+    def code_col(self) -> str:
+        return self.letters["code"]
+
+    @property
+    def scan_from(self) -> int:
+        """The first row that may carry an indicator code."""
+        return self.first_row
+
+    @property
+    def print_last(self) -> str:
+        return self.col("reason")
+
+    @property
+    def last_col(self) -> str:
+        return col_letter(len(self.columns) - 1)
+
+    def info_cell(self, key: str) -> str:
+        """Where the 评价单位 / 项目名称 / 评价人 inputs sit (row 2: label, value, label, value…)."""
+        return self.info_cells()[key]
+
+    def info_cells(self) -> dict[str, str]:
+        return {
+            key: f"{col_letter(index * 3 + 1)}{self.info_row}"
+            for index, (key, _) in enumerate(INFO_FIELDS)
+        }
+
+    def header_checks(self) -> list[tuple[str, str]]:
+        """(cell, expected header) pairs that identify this layout in a workbook."""
+        return [(f"{self.col(c.key)}{self.header_row}", c.header) for c in self.columns]
+
+    def input_keys(self) -> list[str]:
+        return [c.key for c in self.columns if c.role == "input" and c.key != "narrative"]
+
+    def na_capable(self, code: str) -> bool:
+        return True
+
+    def template_rows(self, rubric: Rubric) -> SheetRows:
+        """Leaves in rubric order from the first data row, then 小计, 加减分项, 总分, 等级."""
+        row = self.first_row
+        leaves: dict[str, int] = {}
+        for leaf in rubric.leaves():
+            leaves[leaf.code] = row
+            row += 1
+        return _closing_rows(rubric, leaves, row)
+
+    def extra_writes(
+        self, rubric: Rubric, result: Any, rows: SheetRows
+    ) -> list[tuple[str, Any, str | None]]:
+        """Owned cells particular to a layout, as (cell, value, formula)."""
+        return []
+
+
+def _closing_rows(rubric: Rubric, leaves: dict[str, int], row: int) -> SheetRows:
     subtotal = row
     row += 1
     adjustments: dict[str, int] = {}
@@ -254,6 +288,174 @@ def template_rows(rubric: Rubric, layout: ScoringLayout) -> SheetRows:
         adjustments[item.code] = row
         row += 1
     return SheetRows(leaves, adjustments, subtotal, row, row + 1)
+
+
+# -- the national project self-evaluation form (项目支出绩效自评表) -------------------------
+
+FORM_OFFICIAL = (
+    Column("level1", "一级指标", 10, "official"),
+    Column("level2", "二级指标", 12, "official"),
+    Column("level3", "三级指标", 24, "official"),
+    Column("nature", "指标性质", 8, "official"),
+    Column("target", "年度指标值(A)", 11, "official"),
+    Column(
+        "value",
+        "实际完成值(B)",
+        11,
+        "input",
+        "本年度实际完成值；定性指标可留空，在右侧“评价档次”“得分比例”中认定",
+    ),
+    Column("weight", "分值", 7, "official"),
+    Column("score", "得分", 8, "owned"),
+    Column(
+        "deviation_reason",
+        "偏差原因分析及改进措施",
+        28,
+        "input",
+        "完成值偏离年度指标值较大、或预算执行率偏低时，说明原因与改进措施",
+    ),
+)
+
+FORM_TRAILER = (
+    Column("reason", "扣分原因", 24, "owned"),
+    Column("status", "评分状态", 10, "owned"),
+    Column("code", CODE_HEADER, 9, "code"),
+    Column("not_applicable", "不适用", 7, "input", "本指标不适用时选“是”，其分值按规则重新分配"),
+)
+
+FORM_INPUTS = tuple(c for c in INPUTS_TAIL if c.key != "deviation_reason")
+
+# the funds block: 项目资金（万元）| 年初预算数 | 全年预算数(A) | 全年执行数(B) | 分值 | 执行率(B/A) | 得分
+FUNDS_HEADERS = ("年初预算数", "全年预算数(A)", "全年执行数(B)", "分值", "执行率(B/A)", "得分")
+FUNDS_ROWS = ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")
+FUNDS_KEYS = {
+    "initial_budget": "C",
+    "denominator": "D",
+    "value": "E",
+    "weight": "F",
+    "exec_rate": "G",
+    "score": "H",
+}
+
+
+@dataclass(frozen=True)
+class FormLayout(ScoringLayout):
+    """The 项目支出绩效自评表: header, funds block, goals, then the indicator block.
+
+    The budget-execution line (the rubric's first level-1 leaf) lives in the funds block's
+    年度资金总额 row: its 全年预算数(A) and 全年执行数(B) are the rate's denominator and
+    numerator, 分值 its weight; 得分 sits in the same column as the indicator block's 得分.
+    """
+
+    kind: str = "self_eval_form"
+    funds_code: str = ""
+    title_row: int = 1
+    year_row: int = 2
+    project_row: int = 3
+    department_row: int = 4
+    funds_header_row: int = 5
+    funds_row: int = 6
+    goals_row: int = 10
+    header_row: int = 12
+    first_row: int = 13
+
+    @classmethod
+    def for_rubric(cls, rubric: Rubric) -> FormLayout:
+        columns = FORM_OFFICIAL + FORM_TRAILER + _item_columns(rubric) + FORM_INPUTS
+        funds = next((leaf.code for leaf in rubric.levels if leaf.is_leaf), "")
+        return cls(items=checklist_width(rubric), columns=columns, funds_code=funds)
+
+    def find(self, key: str, row: int) -> str | None:
+        if row == self.funds_row and key in FUNDS_KEYS:
+            return f"{FUNDS_KEYS[key]}{row}"
+        if row == self.funds_row and key in ("nature", "target", "level1", "level2", "level3"):
+            return None
+        letter = self.letters.get(key)
+        return f"{letter}{row}" if letter else None
+
+    @property
+    def print_last(self) -> str:
+        return self.col("deviation_reason")
+
+    def info_cells(self) -> dict[str, str]:
+        return {
+            "project": f"B{self.project_row}",
+            "department": f"B{self.department_row}",
+            "unit": f"G{self.department_row}",
+        }
+
+    def header_checks(self) -> list[tuple[str, str]]:
+        checks = super().header_checks()
+        checks += [
+            (f"{col}{self.funds_header_row}", text)
+            for col, text in zip("CDEFGH", FUNDS_HEADERS, strict=True)
+        ]
+        return checks
+
+    def na_capable(self, code: str) -> bool:
+        return code != self.funds_code
+
+    @property
+    def scan_from(self) -> int:
+        return self.funds_row
+
+    def template_rows(self, rubric: Rubric) -> SheetRows:
+        row = self.first_row
+        leaves: dict[str, int] = {}
+        for leaf in rubric.leaves():
+            if leaf.code == self.funds_code:
+                leaves[leaf.code] = self.funds_row
+                continue
+            leaves[leaf.code] = row
+            row += 1
+        return _closing_rows(rubric, leaves, row)
+
+    def extra_writes(
+        self, rubric: Rubric, result: Any, rows: SheetRows
+    ) -> list[tuple[str, Any, str | None]]:
+        if not self.funds_code:
+            return []
+        from .plan import excel_round
+
+        line = result.indicator(self.funds_code)
+        row = self.funds_row
+        rate = excel_round(f"E{row}/D{row}", rubric.rounding.value)
+        formula = f'IF(N(D{row})=0,"",{rate})' if rate else None
+        return [(f"G{row}", line.value if line.value is not None else "", formula)]
+
+
+def layout_for(rubric: Rubric) -> ScoringLayout:
+    """The layout of the rubric's kind of table."""
+    if rubric.layout == "self_eval_form":
+        return FormLayout.for_rubric(rubric)
+    return ScoringLayout.for_rubric(rubric)
+
+
+def template_rows(rubric: Rubric, layout: ScoringLayout) -> SheetRows:
+    """The rows a freshly generated workbook uses for ``rubric`` in ``layout``."""
+    return layout.template_rows(rubric)
+
+
+def _circled(i: int) -> str:
+    from ..core.numbers import circled
+
+    return circled(i)
+
+
+@dataclass(frozen=True)
+class SummaryLayout:
+    """The 得分情况 sheet: first-level groups (as 004 publishes them), then second-level groups."""
+
+    title_row: int = 1
+    header_row: int = 3
+    first_row: int = 4
+    columns: tuple[str, ...] = ("一级指标", "权重分值", "得分", "得分率")
+
+    # columns of the summary table
+    NAME = "A"
+    WEIGHT = "B"
+    SCORE = "C"
+    RATE = "D"
 
 
 def summary_rows(rubric: Rubric, layout: SummaryLayout | None = None) -> dict[str, int]:

@@ -78,7 +78,7 @@ def _text(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def grade_formula(rubric: Rubric, total_ref: str, status_range: str) -> str:
+def grade_formula(rubric: Rubric, total_ref: str, status_ranges: list[str]) -> str:
     bands = sorted(rubric.grades, key=lambda g: g.min, reverse=True)
     expression = _text(bands[-1].grade)
     for band in reversed(bands[:-1]):
@@ -86,14 +86,26 @@ def grade_formula(rubric: Rubric, total_ref: str, status_range: str) -> str:
     unfinished = "+".join(
         f"COUNTIF({status_range},{_text(STATUS_NAMES[s])})"
         for s in ("missing_evidence", "invalid_evidence")
+        for status_range in status_ranges
     )
     return f"IF({unfinished}>0,{_text(INCOMPLETE_GRADE)},{expression})"
 
 
-def _formula_or_value(
-    writes: list[CellWrite], sheet: str, ref: str, formula: str | None, value: CellValue
-) -> None:
-    writes.append(CellWrite(sheet, ref, value, formula))
+def _ranges(column: str, runs: list[tuple[int, int]], sheet: str = "") -> list[str]:
+    return [f"{sheet}{column}{a}:{column}{b}" for a, b in runs]
+
+
+def _sum_if_not_applicable(
+    layout: ScoringLayout, rows: SheetRows, codes: list[str], sheet: str = ""
+) -> str:
+    """The weight of lines marked 不适用 among ``codes``, as a formula ("0" when none can be)."""
+    capable = [code for code in codes if layout.na_capable(code)]
+    if not capable:
+        return "0"
+    runs = rows.runs(capable)
+    flags = _ranges(layout.col("not_applicable"), runs, sheet)
+    weights = _ranges(layout.col("weight"), runs, sheet)
+    return "+".join(f'SUMIF({f},"是",{w})' for f, w in zip(flags, weights, strict=True))
 
 
 def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringLayout) -> WritePlan:
@@ -105,25 +117,25 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
         writes.append(CellWrite(sheet, layout.cell("score", row), line.score))
         writes.append(CellWrite(sheet, layout.cell("reason", row), line.reason or None))
         writes.append(CellWrite(sheet, layout.cell("status", row), STATUS_NAMES[line.status]))
+    for ref, value, formula in layout.extra_writes(rubric, result, rows):
+        writes.append(CellWrite(sheet, ref, value, formula))
     for adjustment in result.adjustments:
         row = rows.adjustments[adjustment.code]
         writes.append(CellWrite(sheet, layout.cell("score", row), adjustment.points))
         writes.append(CellWrite(sheet, layout.cell("reason", row), adjustment.reason or None))
 
-    score_col, weight_col, na_col = (
-        layout.col("score"),
-        layout.col("weight"),
-        layout.col("not_applicable"),
-    )
-    first, last = rows.first, rows.last
-    scores = f"{score_col}{first}:{score_col}{last}"
-    weights = f"{weight_col}{first}:{weight_col}{last}"
-    flags = f"{na_col}{first}:{na_col}{last}"
+    score_col = layout.col("score")
+    leaf_codes = list(rows.leaves)
+    runs = rows.runs(leaf_codes)
     subtotal_ref = f"{score_col}{rows.subtotal}"
-    writes.append(CellWrite(sheet, subtotal_ref, result.subtotal, f"SUM({scores})"))
+    writes.append(
+        CellWrite(
+            sheet, subtotal_ref, result.subtotal, f"SUM({','.join(_ranges(score_col, runs))})"
+        )
+    )
 
     total_weight = fmt_number(rubric.total_weight)
-    applicable = f'({total_weight}-SUMIF({flags},"是",{weights}))'
+    applicable = f"({total_weight}-({_sum_if_not_applicable(layout, rows, leaf_codes)}))"
     base = excel_round(f"{subtotal_ref}*{total_weight}/{applicable}", rubric.rounding.score)
     total_formula = None
     if base is not None:
@@ -139,14 +151,13 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
         total_formula = f"MAX(0,{''.join(parts)})"
     total_ref = f"{score_col}{rows.total}"
     writes.append(CellWrite(sheet, total_ref, result.total, total_formula))
-    status_col = layout.col("status")
-    status_range = f"{status_col}{first}:{status_col}{last}"
+    status_ranges = _ranges(layout.col("status"), runs)
     writes.append(
         CellWrite(
             sheet,
             f"{score_col}{rows.grade}",
             result.grade or INCOMPLETE_GRADE,
-            grade_formula(rubric, total_ref, status_range),
+            grade_formula(rubric, total_ref, status_ranges),
         )
     )
     writes.extend(
@@ -165,24 +176,19 @@ def _summary_writes(
 ) -> list[CellWrite]:
     summary = SummaryLayout()
     where = summary_rows(rubric, summary)
-    scoring = _quoted(SCORING_SHEET)
-    score_col, weight_col, na_col = (
-        layout.col("score"),
-        layout.col("weight"),
-        layout.col("not_applicable"),
-    )
+    scoring = _quoted(SCORING_SHEET) + "!"
+    score_col = layout.col("score")
     writes: list[CellWrite] = []
     leaves_of = {node.code: [leaf.code for leaf in node.leaves()] for node, _ in rubric.walk()}
     for level in result.levels:
         row = where.get(level.code)
         if row is None or level.depth > 2:
             continue
-        first, last = rows.span(leaves_of[level.code])
-        score_formula = f"SUM({scoring}!{score_col}{first}:{score_col}{last})"
+        codes = leaves_of[level.code]
+        score_formula = f"SUM({','.join(_ranges(score_col, rows.runs(codes), scoring))})"
         writes.append(CellWrite(SUMMARY_SHEET, f"{summary.SCORE}{row}", level.score, score_formula))
         applicable = (
-            f'({summary.WEIGHT}{row}-SUMIF({scoring}!{na_col}{first}:{na_col}{last},"是",'
-            f"{scoring}!{weight_col}{first}:{weight_col}{last}))"
+            f"({summary.WEIGHT}{row}-({_sum_if_not_applicable(layout, rows, codes, scoring)}))"
         )
         rounded = excel_round(f"{summary.SCORE}{row}/{applicable}", rubric.rounding.rate)
         rate_formula = f'IF({applicable}=0,"",{rounded})' if rounded else None
@@ -197,7 +203,7 @@ def _summary_writes(
     total_row = where[TOTAL_MARK]
     writes.append(
         CellWrite(
-            SUMMARY_SHEET, f"{summary.SCORE}{total_row}", result.total, f"{scoring}!{total_ref}"
+            SUMMARY_SHEET, f"{summary.SCORE}{total_row}", result.total, f"{scoring}{total_ref}"
         )
     )
     total_rate = excel_round(
@@ -216,7 +222,7 @@ def _summary_writes(
             SUMMARY_SHEET,
             f"{summary.SCORE}{where[GRADE_MARK]}",
             result.grade or INCOMPLETE_GRADE,
-            f"{scoring}!{grade_ref}",
+            f"{scoring}{grade_ref}",
         )
     )
     return writes

@@ -22,8 +22,8 @@ from ..core.numbers import NumberParseError, to_decimal
 from ..core.rubric import NATIONAL_JUDGEMENT_BANDS, ChecklistMethod, Rubric, ThresholdMethod
 from ..core.validation import rubric_from_data
 from .layout import (
+    CODE_HEADER,
     GRADE_MARK,
-    INFO_FIELDS,
     NO_WORDS,
     RUBRIC_FORMAT,
     RUBRIC_MARKER,
@@ -34,6 +34,7 @@ from .layout import (
     YES_WORDS,
     ScoringLayout,
     SheetRows,
+    layout_for,
     split_ref,
 )
 from .package import Cell, XlsxPackage
@@ -141,7 +142,8 @@ class _Sheet:
         return Location(file=self.package.label, sheet=SCORING_SHEET, cell=ref, code=code)
 
     def raw(self, key: str, row: int) -> Any:
-        cell = self.cells.get(self.layout.cell(key, row))
+        ref = self.layout.find(key, row)
+        cell = self.cells.get(ref) if ref is not None else None
         if cell is None:
             return None
         value = cell.value
@@ -185,14 +187,12 @@ def fmt_raw(value: Any) -> str:
 
 
 def _check_headers(sheet: _Sheet) -> None:
-    layout = sheet.layout
-    for column in layout.columns:
-        ref = f"{layout.col(column.key)}{layout.header_row}"
+    for ref, header in sheet.layout.header_checks():
         found = sheet.cells.get(ref)
         text = found.value if found is not None else None
-        if text != column.header:
+        if text != header:
             raise WorkbookError(
-                f"评分表表头被修改：应为“{column.header}”，实际为“{'' if text is None else text}”（请勿插入或删除列）",
+                f"评分表表头被修改：应为“{header}”，实际为“{'' if text is None else text}”（请勿插入或删除列）",
                 sheet.where(ref),
             )
 
@@ -207,9 +207,11 @@ def _scan_rows(sheet: _Sheet, rubric: Rubric) -> SheetRows:
     marks: dict[str, int] = {}
     for ref, cell in sheet.cells.items():
         letters, row = split_ref(ref)
-        if letters != code_col or row <= layout.header_row or cell.value is None:
+        if letters != code_col or row < layout.scan_from or cell.value is None:
             continue
         code = fmt_raw(cell.value).strip()
+        if code == CODE_HEADER:
+            continue
         if code in leaf_codes:
             target = leaves
         elif code in adjustment_codes:
@@ -234,16 +236,6 @@ def _scan_rows(sheet: _Sheet, rubric: Rubric) -> SheetRows:
             raise WorkbookError(
                 f"评分表缺少“{mark.lstrip('#')}”行", sheet.where(f"{code_col}{layout.first_row}")
             )
-    order = [leaves[leaf.code] for leaf in rubric.leaves()]
-    if order != sorted(order) or max(order) - min(order) + 1 != len(order):
-        raise WorkbookError(
-            "评分表的指标行顺序被打乱或中间插入了其他行，请恢复为指标体系的顺序",
-            sheet.where(f"{code_col}{min(order)}"),
-        )
-    if marks[SUBTOTAL_MARK] <= max(order):
-        raise WorkbookError(
-            "“小计”行应在所有指标行之后", sheet.where(f"{code_col}{marks[SUBTOTAL_MARK]}")
-        )
     return SheetRows(
         leaves, adjustments, marks[SUBTOTAL_MARK], marks[TOTAL_MARK], marks[GRADE_MARK]
     )
@@ -418,7 +410,7 @@ def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
 def read_book(package: CellSource) -> BookData:
     """Read the rubric, layout, rows and evidence from any cell source."""
     rubric = read_rubric(package)
-    layout = ScoringLayout.for_rubric(rubric)
+    layout = layout_for(rubric)
     if not package.has_sheet(SCORING_SHEET):
         raise WorkbookError("缺少“评分表”工作表", Location(file=package.label, sheet=SCORING_SHEET))
     sheet = _Sheet(package, layout)
@@ -441,16 +433,9 @@ def read_book(package: CellSource) -> BookData:
                 points=points, narrative=fmt_raw(narrative) if narrative else None
             )
     info: dict[str, str | None] = {}
-    for key, _ in INFO_FIELDS:
-        cell = sheet.cells.get(layout.info_cell(key))
-        info[key] = (
-            fmt_raw(cell.value).strip() if cell is not None and cell.value is not None else None
-        )
-    evidence = Evidence(
-        rubric=rubric.id,
-        unit=info["unit"],
-        project=info["project"],
-        evaluator=info["evaluator"],
-        lines=lines,
-    )
+    for key, ref in layout.info_cells().items():
+        cell = sheet.cells.get(ref)
+        text = fmt_raw(cell.value).strip() if cell is not None and cell.value is not None else ""
+        info[key] = text or None
+    evidence = Evidence(rubric=rubric.id, lines=lines, **info)
     return BookData(package, rubric, evidence, layout, rows)

@@ -44,13 +44,14 @@ from .layout import (
     SUMMARY_SHEET,
     TOTAL_MARK,
     UDF_MODULE,
+    FormLayout,
     ScoringLayout,
     SheetRows,
     SummaryLayout,
     col_index,
+    layout_for,
     split_ref,
     summary_rows,
-    template_rows,
 )
 from .plan import CellWrite, WritePlan, build_plan
 
@@ -238,8 +239,8 @@ def build_workbook(
         raise ValueError("the scoring table supports three indicator levels")
     filled = evidence if evidence is not None else Evidence(rubric=rubric.id)
     result = score(rubric, filled)
-    layout = ScoringLayout.for_rubric(rubric)
-    rows = template_rows(rubric, layout)
+    layout = layout_for(rubric)
+    rows = layout.template_rows(rubric)
     plan = build_plan(rubric, result, rows, layout)
 
     book = xlsxwriter.Workbook(
@@ -255,7 +256,12 @@ def build_workbook(
         }
     )
     formats = _Formats(book)
-    _scoring_sheet(book, formats, rubric, layout, rows, plan, filled)
+    if isinstance(layout, FormLayout):
+        from .form import form_sheet
+
+        form_sheet(book, formats, rubric, layout, rows, plan, filled)
+    else:
+        _scoring_sheet(book, formats, rubric, layout, rows, plan, filled)
     _summary_sheet(book, formats, rubric, plan)
     _rubric_sheet(book, rubric)
     _config_sheet(book)
@@ -355,43 +361,8 @@ def _scoring_sheet(
             write = owned[layout.cell(key, row)]
             _write_owned(sheet, write, fmt)
         sheet.write_string(r, col_index(letters["code"]), leaf.code, code_fmt)
-        required = _required_inputs(leaf)
-        prompts = _input_help(leaf)
         values = evidence_inputs(leaf, line)
-        percent_value = (
-            isinstance(leaf.method, RatioMethod | BandsMethod | ThresholdMethod)
-            and leaf.method.percent
-        )
-        for key in layout.input_keys():
-            c = col_index(letters[key])
-            value = values.get(key)
-            if key in required or key in OPTIONAL_INPUTS:
-                fill = FILL_REQUIRED if key in required else FILL_OPTIONAL
-                extra: dict[str, Any] = {"bg_color": fill, "locked": False, "align": "center"}
-                if key in ("decision_share", "deduct_share") or (
-                    key == "value"
-                    and percent_value
-                    and not isinstance(value, str)
-                    and not (isinstance(leaf.method, RatioMethod) and leaf.method.denominator_label)
-                ):
-                    extra["num_format"] = "0.00%"
-                if key in ("decision_reason", "deviation_reason"):
-                    extra["align"] = "left"
-                _write_value(sheet, f"{letters[key]}{row}", value, formats.get(**extra))
-                if key in prompts:
-                    sheet.data_validation(
-                        r,
-                        c,
-                        r,
-                        c,
-                        {
-                            "validate": "any",
-                            "input_title": "请填写",
-                            "input_message": prompts[key][:250],
-                        },
-                    )
-            else:
-                sheet.write_blank(r, c, None, unused)
+        write_inputs(sheet, formats, layout, leaf, row, values)
         _row_validations(sheet, layout, leaf, r)
         sheet.set_row(r, _row_height(layout, leaf, line, values))
 
@@ -506,6 +477,55 @@ def _scoring_sheet(
 LINE_HEIGHT = 13.5
 
 
+def write_inputs(
+    sheet: Any,
+    formats: _Formats,
+    layout: ScoringLayout,
+    leaf: Node,
+    row: int,
+    values: dict[str, Any],
+) -> None:
+    """The evidence inputs of one line: required ones yellow, optional ones pale, both unlocked;
+    the rest grey. Keys the row does not have in this layout are skipped."""
+    required = _required_inputs(leaf)
+    prompts = _input_help(leaf)
+    unused = formats.get(bg_color=FILL_UNUSED)
+    percent_value = (
+        isinstance(leaf.method, RatioMethod | BandsMethod | ThresholdMethod) and leaf.method.percent
+    )
+    two_numbers = isinstance(leaf.method, RatioMethod) and leaf.method.denominator_label
+    for key in layout.input_keys():
+        ref = layout.find(key, row)
+        if ref is None:
+            continue
+        letter, _ = split_ref(ref)
+        r, c = row - 1, col_index(letter)
+        value = values.get(key)
+        usable = key in required or (
+            key in OPTIONAL_INPUTS and (key != "not_applicable" or layout.na_capable(leaf.code))
+        )
+        if not usable:
+            sheet.write_blank(r, c, None, unused)
+            continue
+        fill = FILL_REQUIRED if key in required else FILL_OPTIONAL
+        extra: dict[str, Any] = {"bg_color": fill, "locked": False, "align": "center"}
+        if key in ("decision_share", "deduct_share") or (
+            key == "value" and percent_value and not isinstance(value, str) and not two_numbers
+        ):
+            extra["num_format"] = "0.00%"
+        if key in ("decision_reason", "deviation_reason"):
+            extra["align"] = "left"
+        _write_value(sheet, ref, value, formats.get(**extra))
+        if key in prompts:
+            sheet.data_validation(
+                r,
+                c,
+                r,
+                c,
+                {"validate": "any", "input_title": "请填写", "input_message": prompts[key][:250]},
+            )
+
+
 def _lines_needed(text: str, width: float) -> int:
     """Wrapped lines a text needs in a column ``width`` characters wide (CJK counts double)."""
     usable = max(1.0, (width - 1) * 1.08)
@@ -528,10 +548,11 @@ def _row_height(
 
 
 def _row_validations(sheet: Any, layout: ScoringLayout, leaf: Node, r: int) -> None:
-    letters = layout.letters
-
     def validate(key: str, options: dict[str, Any]) -> None:
-        c = col_index(letters[key])
+        ref = layout.find(key, r + 1)
+        if ref is None or (key == "not_applicable" and not layout.na_capable(leaf.code)):
+            return
+        c = col_index(split_ref(ref)[0])
         sheet.data_validation(r, c, r, c, {"error_title": "输入有误", **options})
 
     validate("not_applicable", {"validate": "list", "source": ["是", "否"]})
