@@ -241,12 +241,12 @@ def audit(
     result = result if result is not None else score(rubric, evidence)
     label = workbook or evidence.project or evidence.unit or rubric.id
     findings = lint(rubric, evidence, result)
-    leaf_codes = {leaf.code for leaf in rubric.leaves()}
+    nodes = {leaf.code: leaf for leaf in rubric.leaves()}
     by_code: dict[str, list[Finding]] = {}
     general: list[Finding] = []
     general_notes: list[Finding] = []
     for finding in findings:
-        if finding.code in leaf_codes:
+        if finding.code in nodes:
             by_code.setdefault(finding.code, []).append(finding)
         elif finding.severity == "info":
             general_notes.append(finding)
@@ -256,8 +256,7 @@ def audit(
     lines: list[AuditLine] = []
     uses: list[ConventionUse] = []
     for indicator in result.indicators:
-        node = rubric.find(indicator.code)
-        assert node is not None
+        node = nodes[indicator.code]
         review, reason = review_figure(node, indicator)
         found = by_code.get(indicator.code, [])
         line = AuditLine(

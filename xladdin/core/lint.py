@@ -243,11 +243,25 @@ def lint_evidence(
     return findings
 
 
+_RUBRIC_FINDINGS: dict[int, tuple[Rubric, list[Finding]]] = {}
+
+
+def _rubric_findings(rubric: Rubric) -> list[Finding]:
+    # A batch scores many evaluations of one rubric object: check the rubric itself once.
+    cached = _RUBRIC_FINDINGS.get(id(rubric))
+    if cached is None or cached[0] is not rubric:
+        if len(_RUBRIC_FINDINGS) > 64:
+            _RUBRIC_FINDINGS.clear()
+        cached = (rubric, lint_rubric(rubric))
+        _RUBRIC_FINDINGS[id(rubric)] = cached
+    return list(cached[1])
+
+
 def lint(
     rubric: Rubric, evidence: Evidence | None = None, result: Result | None = None
 ) -> list[Finding]:
     """All findings for a rubric and, when given, its evidence; ordered as the table reads."""
-    findings = lint_rubric(rubric)
+    findings = _rubric_findings(rubric)
     if evidence is not None and not any(f.check == "duplicate-code" for f in findings):
         findings.extend(lint_evidence(rubric, evidence, result))
     order = {node.code: i for i, (node, _) in enumerate(rubric.walk())}

@@ -10,7 +10,15 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from .numbers import NumberParseError, RoundingMode, to_decimal
 
@@ -277,16 +285,24 @@ class Node(Model):
     def is_leaf(self) -> bool:
         return self.children is None
 
-    def walk(self, depth: int = 1) -> Iterator[tuple[Node, int]]:
-        """This node and its descendants, pre-order, with their depth (1 = 一级)."""
-        yield self, depth
-        for child in self.children or []:
-            yield from child.walk(depth + 1)
+    _walk: list[tuple[Node, int]] | None = PrivateAttr(default=None)
 
-    def leaves(self) -> Iterator[Node]:
-        for node, _ in self.walk():
-            if node.is_leaf:
-                yield node
+    def walk(self, depth: int = 1) -> list[tuple[Node, int]]:
+        """This node and its descendants, pre-order, with their depth (1 = 一级).
+
+        Rubrics are not changed after loading, so the walk is computed once.
+        """
+        if self._walk is None:
+            found: list[tuple[Node, int]] = [(self, 0)]
+            for child in self.children or []:
+                found.extend((node, d + 1) for node, d in child.walk(0))
+            self._walk = found
+        if depth == 0:
+            return self._walk
+        return [(node, d + depth) for node, d in self._walk]
+
+    def leaves(self) -> list[Node]:
+        return [node for node, _ in self.walk(0) if node.children is None]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,19 +385,30 @@ class Rubric(Model):
     bonus: Adjustment | None = None
     penalty: Adjustment | None = None
 
-    def walk(self) -> Iterator[tuple[Node, int]]:
-        for level in self.levels:
-            yield from level.walk()
+    _index: dict[str, Node] | None = PrivateAttr(default=None)
 
-    def leaves(self) -> Iterator[Node]:
-        for level in self.levels:
-            yield from level.leaves()
+    _walk: list[tuple[Node, int]] | None = PrivateAttr(default=None)
+
+    def walk(self) -> list[tuple[Node, int]]:
+        """Every node, pre-order, with its depth (1 = 一级); computed once."""
+        if self._walk is None:
+            self._walk = [pair for level in self.levels for pair in level.walk()]
+        return self._walk
+
+    def leaves(self) -> list[Node]:
+        return [node for node, _ in self.walk() if node.children is None]
 
     def find(self, code: str) -> Node | None:
-        for node, _ in self.walk():
-            if node.code == code:
-                return node
-        return None
+        return self.index().get(code)
+
+    def index(self) -> dict[str, Node]:
+        """Every node by code (the first one, if a code is duplicated); built once."""
+        if self._index is None:
+            index: dict[str, Node] = {}
+            for node, _ in self.walk():
+                index.setdefault(node.code, node)
+            self._index = index
+        return self._index
 
     def adjustment_items(self) -> Iterator[tuple[str, AdjustmentItem]]:
         """Bonus and penalty items, tagged ``bonus`` or ``penalty``."""

@@ -10,6 +10,7 @@ from ..core.errors import Location, WorkbookError
 from ..core.evidence import Evidence
 from ..core.rubric import Rubric
 from ..library import bundled, load_evidence, load_rubric_file
+from .package import file_mode
 from .template import build_workbook
 
 
@@ -22,6 +23,7 @@ def write_workbook(rubric: Rubric, output: Path, evidence: Evidence | None = Non
     os.close(handle)
     try:
         build_workbook(rubric, Path(temp), evidence)
+        os.chmod(temp, file_mode(output))
         os.replace(temp, output)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -34,8 +34,8 @@ from .template import (
     _Formats,
     _group_title,
     _lines_needed,
-    _row_validations,
     _write_owned,
+    add_validations,
     evidence_inputs,
     write_inputs,
 )
@@ -137,7 +137,6 @@ def form_sheet(
                         align="center", num_format="#,##0.00", locked=False, bg_color="#FFF2CC"
                     ),
                 )
-        _row_validations(sheet, layout, funds, r)
         sheet.set_row(r, 2 * LINE_HEIGHT + 3)
 
     # the year's goals
@@ -178,7 +177,6 @@ def form_sheet(
         line = evidence.line(leaf.code)
         values = evidence_inputs(leaf, line)
         write_inputs(sheet, formats, layout, leaf, row, values)
-        _row_validations(sheet, layout, leaf, r)
         texts = {
             "level3": leaf.name,
             "deviation_reason": str(values.get("deviation_reason") or ""),
@@ -187,6 +185,7 @@ def form_sheet(
         lines = max(_lines_needed(text, widths[key]) for key, text in texts.items())
         sheet.set_row(r, max(2, lines) * LINE_HEIGHT + 3)
 
+    add_validations(sheet, layout, rubric.leaves(), rows)
     group_fmt = formats.get(align="center", bold=True)
     for level in rubric.levels:
         if level.code == layout.funds_code:

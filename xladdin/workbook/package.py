@@ -11,14 +11,14 @@ import io
 import os
 import posixpath
 import re
+import struct
 import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -35,6 +35,12 @@ XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 _M = f"{{{MAIN_NS}}}"
 _C = f"{{{CHART_NS}}}"
+_SHEET_DATA = f"{_M}sheetData"
+_ROW = f"{_M}row"
+_CELL = f"{_M}c"
+_V = f"{_M}v"
+_F = f"{_M}f"
+_IS = f"{_M}is"
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -46,8 +52,7 @@ _PARSER = etree.XMLParser(
 CellContent = tuple[str | None, str | None, str | None]  # (type, value text, formula)
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """What a cell holds: its value as read (str, Decimal or bool; None when empty) and formula."""
 
     value: str | Decimal | bool | None
@@ -99,9 +104,11 @@ class XlsxPackage:
         if "xl/workbook.xml" not in names:
             raise WorkbookError("不是 Excel 工作簿：缺少 xl/workbook.xml", where)
         self.names = names
+        self.data = data
         self.trees: dict[str, Any] = {}
+        self._indexes: dict[str, tuple[Any, dict[int, Any], dict[str, Any]]] = {}
         self.changed: set[str] = set()
-        self._shared: list[str] | None = None
+        self._shared: SharedStrings | None = None
         self._sheets: dict[str, str] | None = None
 
     # -- reading ---------------------------------------------------------------------------
@@ -164,14 +171,11 @@ class XlsxPackage:
     def has_sheet(self, sheet: str) -> bool:
         return sheet in self.sheet_parts()
 
-    def shared_strings(self) -> list[str]:
+    def shared_strings(self) -> SharedStrings:
         if self._shared is None:
             name = "xl/sharedStrings.xml"
-            strings: list[str] = []
-            if name in self.names:
-                for si in self.tree(name).iter(f"{_M}si"):
-                    strings.append(_inline_text(si))
-            self._shared = strings
+            items = list(self.tree(name).iterchildren(f"{_M}si")) if name in self.names else []
+            self._shared = SharedStrings(items)
         return self._shared
 
     def sheet_tree(self, sheet: str) -> Any:
@@ -180,36 +184,85 @@ class XlsxPackage:
             raise WorkbookError(f"缺少工作表“{sheet}”", Location(file=str(self.path), sheet=sheet))
         return self.tree(parts[sheet])
 
-    def cells(self, sheet: str, columns: Iterable[str] | None = None) -> dict[str, Cell]:
-        """Every non-empty cell of ``sheet`` (or only those in ``columns``), by reference."""
+    def _index(self, part: str) -> tuple[Any, dict[int, Any], dict[str, Any]]:
+        """A worksheet's sheetData, its rows by number and its cells by reference (built once).
+
+        Cells without an ``r`` attribute (allowed by the format) take the next position.
+        """
+        if part not in self._indexes:
+            root = self.tree(part)
+            data = root.find(_SHEET_DATA)
+            if data is None:
+                data = etree.SubElement(root, _SHEET_DATA)
+            rows: dict[int, Any] = {}
+            cells: dict[str, Any] = {}
+            row_number = 0
+            for row in data.iterchildren(_ROW):
+                r = row.get("r")
+                row_number = int(r) if r else row_number + 1
+                rows[row_number] = row
+                column = -1
+                previous = ""
+                for c in row.iterchildren(_CELL):
+                    ref = c.get("r")
+                    if ref:
+                        column = -2  # known; computed only if a later cell omits r
+                    else:
+                        if column == -2:
+                            column = col_index(previous.rstrip("0123456789"))
+                        column += 1
+                        ref = f"{col_letter(column)}{row_number}"
+                    previous = ref
+                    cells[ref] = c
+            self._indexes[part] = (data, rows, cells)
+        return self._indexes[part]
+
+    def cells(
+        self, sheet: str, columns: Iterable[str] | None = None, rows: Iterable[int] = ()
+    ) -> dict[str, Cell]:
+        """Every non-empty cell of ``sheet``, by reference; with ``columns``, only the cells in
+        those columns or in ``rows``."""
         wanted = set(columns) if columns is not None else None
-        shared = None
+        whole_rows = {str(r) for r in rows}
+        shared: SharedStrings | None = None
         found: dict[str, Cell] = {}
-        for c in self.sheet_tree(sheet).iter(f"{_M}c"):
-            ref = c.get("r")
-            if ref is None:
-                continue
-            if wanted is not None and split_ref(ref)[0] not in wanted:
-                continue
+        parts = self.sheet_parts()
+        if sheet not in parts:
+            raise WorkbookError(f"缺少工作表“{sheet}”", Location(file=str(self.path), sheet=sheet))
+        _, _, elements = self._index(parts[sheet])
+        for ref, c in elements.items():
+            if not len(c):
+                continue  # a styled blank cell
+            if wanted is not None:
+                letters = ref.rstrip("0123456789")
+                if letters not in wanted and ref[len(letters) :] not in whole_rows:
+                    continue
+            v_text = formula = None
+            inline = None
+            for child in c:
+                tag = child.tag
+                if tag == _V:
+                    v_text = child.text
+                elif tag == _F:
+                    formula = child.text
+                elif tag == _IS:
+                    inline = child
             kind = c.get("t")
-            v = c.find(f"{_M}v")
-            f = c.find(f"{_M}f")
-            formula = f.text if f is not None else None
             value: str | Decimal | bool | None = None
             if kind == "s":
-                if v is not None and v.text is not None:
-                    shared = shared if shared is not None else self.shared_strings()
-                    index = int(v.text)
+                if v_text is not None:
+                    if shared is None:
+                        shared = self.shared_strings()
+                    index = int(v_text)
                     value = shared[index] if 0 <= index < len(shared) else None
             elif kind == "inlineStr":
-                node = c.find(f"{_M}is")
-                value = _inline_text(node) if node is not None else None
+                value = _inline_text(inline) if inline is not None else None
             elif kind == "b":
-                value = v is not None and v.text == "1"
+                value = v_text == "1"
             elif kind in ("str", "e"):
-                value = v.text if v is not None else None
-            elif v is not None and v.text is not None:
-                value = _number(v.text)
+                value = v_text
+            elif v_text is not None:
+                value = _number(v_text)
             if value == "":
                 value = None
             if value is not None or formula is not None:
@@ -221,19 +274,18 @@ class XlsxPackage:
     def write_cells(self, sheet: str, writes: dict[str, tuple[Any, str | None]]) -> int:
         """Set owned cells of ``sheet``: ref → (value, formula). Returns how many changed."""
         part = self.sheet_parts()[sheet]
-        root = self.tree(part)
-        data = root.find(f"{_M}sheetData")
-        if data is None:
-            data = etree.SubElement(root, f"{_M}sheetData")
-        rows = {int(row.get("r", "0")): row for row in data.iter(f"{_M}row")}
+        data, rows, cells = self._index(part)
         changed = 0
         for ref, (value, formula) in writes.items():
-            letters, number = split_ref(ref)
-            row = rows.get(number)
-            if row is None:
-                row = _insert_row(data, number)
-                rows[number] = row
-            cell = _find_or_insert_cell(row, ref, letters)
+            cell = cells.get(ref)
+            if cell is None:
+                letters, number = split_ref(ref)
+                row = rows.get(number)
+                if row is None:
+                    row = _insert_row(data, number)
+                    rows[number] = row
+                cell = _find_or_insert_cell(row, ref, letters)
+                cells[ref] = cell
             master = cell.find(f"{_M}f")
             if master is not None and master.get("t") == "shared" and master.get("ref"):
                 raise WorkbookError(
@@ -301,24 +353,29 @@ class XlsxPackage:
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(self.to_bytes())
+            os.chmod(temp, file_mode(target))
             os.replace(temp, target)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
 
     def to_bytes(self) -> bytes:
+        """The package as zip bytes: unchanged parts copied compressed as they were."""
+        changed = {
+            name: etree.tostring(
+                self.trees[name], xml_declaration=True, encoding="UTF-8", standalone=True
+            )
+            for name in self.changed
+        }
+        raw = _copy_zip(self.data, self.infos, changed)
+        if raw is not None:
+            return raw
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as out:
             for info in self.infos:
-                if info.filename in self.changed:
-                    data = etree.tostring(
-                        self.trees[info.filename],
-                        xml_declaration=True,
-                        encoding="UTF-8",
-                        standalone=True,
-                    )
-                else:
-                    data = self.read(info.filename)
+                data = (
+                    changed[info.filename] if info.filename in changed else self.read(info.filename)
+                )
                 clone = zipfile.ZipInfo(info.filename, info.date_time)
                 clone.compress_type = info.compress_type
                 clone.external_attr = info.external_attr
@@ -327,6 +384,114 @@ class XlsxPackage:
                 clone.extra = info.extra
                 out.writestr(clone, data)
         return buffer.getvalue()
+
+
+def file_mode(target: Path) -> int:
+    """The permissions a written file gets: those of the file it replaces, else the umask's."""
+    try:
+        return target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+class SharedStrings:
+    """The shared-string table, each text resolved only when a cell asks for it."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self._items = items
+        self._texts: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> str:
+        text = self._texts.get(index)
+        if text is None:
+            text = self._texts[index] = _inline_text(self._items[index])
+        return text
+
+
+_LOCAL = struct.Struct("<IHHHHHIIIHH")
+_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
+_END = struct.Struct("<IHHHHIIH")
+_LIMIT = 0xFFFFFFFF
+
+
+def _copy_zip(
+    source: bytes, infos: list[zipfile.ZipInfo], changed: dict[str, bytes]
+) -> bytes | None:
+    """Rebuild the zip with unchanged entries' compressed bytes copied verbatim.
+
+    Returns None for anything unusual (ZIP64, encryption, unknown compression), where the
+    caller falls back to the standard library's writer.
+    """
+    if len(source) >= _LIMIT or len(infos) >= 0xFFFF:
+        return None
+    out = bytearray()
+    central = bytearray()
+    for info in infos:
+        if info.flag_bits & 0x1 or info.compress_type not in (
+            zipfile.ZIP_STORED,
+            zipfile.ZIP_DEFLATED,
+        ):
+            return None
+        if info.file_size >= _LIMIT or info.compress_size >= _LIMIT or info.header_offset >= _LIMIT:
+            return None
+        offset = info.header_offset
+        header = _LOCAL.unpack_from(source, offset)
+        if header[0] != 0x04034B50:
+            return None
+        name_length, extra_length = header[9], header[10]
+        name = source[offset + 30 : offset + 30 + name_length]
+        flags = info.flag_bits & ~0x08  # sizes go in the local header, no data descriptor
+        method = info.compress_type
+        if info.filename in changed:
+            data = changed[info.filename]
+            crc, size = zlib.crc32(data), len(data)
+            if method == zipfile.ZIP_DEFLATED:
+                packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+                payload = packer.compress(data) + packer.flush()
+            else:
+                payload = data
+        else:
+            start = offset + 30 + name_length + extra_length
+            payload = source[start : start + info.compress_size]
+            crc, size = info.CRC, info.file_size
+        dos_time = (info.date_time[3] << 11) | (info.date_time[4] << 5) | (info.date_time[5] // 2)
+        dos_date = ((info.date_time[0] - 1980) << 9) | (info.date_time[1] << 5) | info.date_time[2]
+        local_offset = len(out)
+        out += _LOCAL.pack(
+            0x04034B50, 20, flags, method, dos_time, dos_date, crc, len(payload), size, len(name), 0
+        )
+        out += name
+        out += payload
+        comment = info.comment or b""
+        central += _CENTRAL.pack(
+            0x02014B50,
+            (info.create_system << 8) | 20,
+            20,
+            flags,
+            method,
+            dos_time,
+            dos_date,
+            crc,
+            len(payload),
+            size,
+            len(name),
+            0,
+            len(comment),
+            0,
+            info.internal_attr,
+            info.external_attr,
+            local_offset,
+        )
+        central += name + comment
+    directory_offset = len(out)
+    out += central
+    out += _END.pack(0x06054B50, 0, 0, len(infos), len(infos), len(central), directory_offset, 0)
+    return bytes(out)
 
 
 def _inline_text(node: Any) -> str:

@@ -32,6 +32,7 @@ from .layout import (
     SUBTOTAL_MARK,
     TOTAL_MARK,
     YES_WORDS,
+    FormLayout,
     ScoringLayout,
     SheetRows,
     layout_for,
@@ -136,7 +137,14 @@ class _Sheet:
     def __init__(self, package: CellSource, layout: ScoringLayout) -> None:
         self.package = package
         self.layout = layout
-        self.cells = package.cells(SCORING_SHEET)
+        # the columns the reader uses, and the header rows whole
+        keys = {"code", "score", "narrative", *layout.input_keys()}
+        columns = {ref.rstrip("0123456789") for key in keys if (ref := layout.find(key, layout.first_row))}
+        columns |= {ref.rstrip("0123456789") for ref in layout.info_cells().values()}
+        rows = {int(ref[len(ref.rstrip("0123456789")) :]) for ref, _ in layout.header_checks()}
+        if isinstance(layout, FormLayout):
+            columns |= set("DEFGH")
+        self.cells = package.cells(SCORING_SHEET, columns, rows)
 
     def where(self, ref: str, code: str | None = None) -> Location:
         return Location(file=self.package.label, sheet=SCORING_SHEET, cell=ref, code=code)

@@ -8,6 +8,7 @@ the filled examples of the published tables are made.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Callable
 from decimal import Decimal
@@ -363,9 +364,9 @@ def _scoring_sheet(
         sheet.write_string(r, col_index(letters["code"]), leaf.code, code_fmt)
         values = evidence_inputs(leaf, line)
         write_inputs(sheet, formats, layout, leaf, row, values)
-        _row_validations(sheet, layout, leaf, r)
         sheet.set_row(r, _row_height(layout, leaf, line, values))
 
+    add_validations(sheet, layout, rubric.leaves(), rows)
     group_fmt = formats.get(align="center", bold=True)
     for node, first, last_row in groups1:
         if first == last_row and node.is_leaf:
@@ -547,57 +548,83 @@ def _row_height(
     return max(2, lines) * LINE_HEIGHT + 3
 
 
-def _row_validations(sheet: Any, layout: ScoringLayout, leaf: Node, r: int) -> None:
-    def validate(key: str, options: dict[str, Any]) -> None:
-        ref = layout.find(key, r + 1)
-        if ref is None or (key == "not_applicable" and not layout.na_capable(leaf.code)):
-            return
-        c = col_index(split_ref(ref)[0])
-        sheet.data_validation(r, c, r, c, {"error_title": "输入有误", **options})
-
-    validate("not_applicable", {"validate": "list", "source": ["是", "否"]})
+def _line_validations(leaf: Node) -> list[tuple[str, dict[str, Any]]]:
+    """The data validations of a line's input cells, by layout key."""
+    found: list[tuple[str, dict[str, Any]]] = [
+        ("not_applicable", {"validate": "list", "source": ["是", "否"]}),
+        (
+            "count",
+            {
+                "validate": "integer",
+                "criteria": ">=",
+                "value": 0,
+                "error_message": "发现问题数应为不小于0的整数",
+            },
+        ),
+        ("band", {"validate": "list", "source": list(NATIONAL_JUDGEMENT_BANDS)}),
+        (
+            "decision_score",
+            {
+                "validate": "decimal",
+                "criteria": "between",
+                "minimum": 0,
+                "maximum": float(leaf.weight),
+                "error_message": f"认定得分应在0至{fmt_number(leaf.weight)}分之间",
+            },
+        ),
+        (
+            "decision_share",
+            {
+                "validate": "decimal",
+                "criteria": "between",
+                "minimum": 0,
+                "maximum": 1,
+                "error_message": "得分比例应在0%至100%之间",
+            },
+        ),
+    ]
     if isinstance(leaf.method, ChecklistMethod):
         for i in range(1, leaf.method.item_count + 1):
-            validate(
-                f"item{i}",
-                {
-                    "validate": "list",
-                    "source": ["√", "×"],
-                    "input_title": f"要点{i}",
-                    "input_message": "√ 符合，× 不符合",
-                },
+            found.append(
+                (
+                    f"item{i}",
+                    {
+                        "validate": "list",
+                        "source": ["√", "×"],
+                        "input_title": f"要点{i}",
+                        "input_message": "√ 符合，× 不符合",
+                    },
+                )
             )
-    validate(
-        "count",
-        {
-            "validate": "integer",
-            "criteria": ">=",
-            "value": 0,
-            "error_message": "发现问题数应为不小于0的整数",
-        },
-    )
-    validate("band", {"validate": "list", "source": list(NATIONAL_JUDGEMENT_BANDS)})
-    weight = float(leaf.weight)
-    validate(
-        "decision_score",
-        {
-            "validate": "decimal",
-            "criteria": "between",
-            "minimum": 0,
-            "maximum": weight,
-            "error_message": f"认定得分应在0至{fmt_number(leaf.weight)}分之间",
-        },
-    )
-    validate(
-        "decision_share",
-        {
-            "validate": "decimal",
-            "criteria": "between",
-            "minimum": 0,
-            "maximum": 1,
-            "error_message": "得分比例应在0%至100%之间",
-        },
-    )
+    return found
+
+
+def add_validations(sheet: Any, layout: ScoringLayout, leaves: list[Node], rows: SheetRows) -> None:
+    """Data validation of every line's inputs, one rule per distinct kind of cell (so the
+    worksheet stays small): 是/否 and √/× lists, counts, bands, scores within the weight."""
+    groups: dict[str, tuple[dict[str, Any], list[tuple[int, int]]]] = {}
+    for leaf in leaves:
+        row = rows.leaves[leaf.code]
+        for key, options in _line_validations(leaf):
+            ref = layout.find(key, row)
+            if ref is None or (key == "not_applicable" and not layout.na_capable(leaf.code)):
+                continue
+            signature = json.dumps(options, sort_keys=True, ensure_ascii=False)
+            groups.setdefault(signature, (options, []))[1].append(
+                (row - 1, col_index(split_ref(ref)[0]))
+            )
+    for options, cells in groups.values():
+        ranges: list[list[int]] = []
+        for r, c in sorted(cells, key=lambda rc: (rc[1], rc[0])):
+            if ranges and ranges[-1][1] == c and ranges[-1][2] == r - 1:
+                ranges[-1][2] = r  # extend the run down the column
+            else:
+                ranges.append([r, c, r, c])
+        first = ranges[0]
+        extra = {"other_cells": ranges[1:]} if len(ranges) > 1 else {}
+        sheet.data_validation(
+            first[0], first[1], first[2], first[3], {"error_title": "输入有误", **options, **extra}
+        )
 
 
 def _summary_sheet(book: Any, formats: _Formats, rubric: Rubric, plan: WritePlan) -> None:
