@@ -7,6 +7,7 @@ them, and lays the review out for a finance bureau (自评得分, 复核得分 a
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from .core.audit import Audit, AuditLine, ConventionDifference, audit, compare_c
 from .core.errors import Location, WorkbookError, XladdinError
 from .core.export import finding_dict, number
 from .core.numbers import fmt_number
-from .termtable import render
+from .termtable import display_width, render
 
 EXIT_CLEAN = 0
 EXIT_DIFFERENCES = 1
@@ -32,6 +33,7 @@ FILL_HEADER = "#D9D9D9"
 SUMMARY_SHEET = "汇总"
 HEADERS = ("指标编码", "指标名称", "权重", "自评得分", "复核得分", "差异", "差异说明")
 WIDTHS = (9, 30, 7, 9, 9, 8, 70)
+LINE_HEIGHT = 13.5  # points per wrapped line of 10-point text
 
 
 @dataclass
@@ -80,6 +82,7 @@ def line_dict(line: AuditLine) -> dict[str, Any]:
         "difference": number(line.difference),
         "differs": line.differs,
         "explanation": line.explanation(),
+        "review_reason": line.review_reason,
         "findings": [finding_dict(f) for f in line.findings],
         "notes": [finding_dict(f) for f in line.notes],
     }
@@ -183,7 +186,7 @@ def review_text(
                     numeric=(2, 3, 4, 5),
                 )
             )
-        parts += [f"[问题] {f.line()}" for f in one.findings]
+        parts += [f.line() for f in one.findings]
         parts += [f"[提示] {n.code + ' ' if n.code else ''}{n.message}" for n in notes]
         blocks.append("\n".join(parts))
     if conventions:
@@ -236,7 +239,22 @@ class _Formats:
         return self._cache[key]
 
 
-def _page_setup(sheet: Any, header_row: int, last_col: int) -> None:
+def _lines_needed(text: str, width: float) -> int:
+    """Wrapped lines of ``text`` in a column ``width`` characters wide (CJK counts double).
+
+    xlsxwriter cannot measure text, and Excel and LibreOffice keep a row's stored height, so
+    rows with long explanations are given their height here.
+    """
+    return max(1, math.ceil(display_width(text) / max(1.0, width - 1)))
+
+
+def _fit_row(sheet: Any, row: int, cells: Sequence[tuple[str, float]]) -> None:
+    lines = max(_lines_needed(text, width) for text, width in cells)
+    if lines > 1:
+        sheet.set_row(row, LINE_HEIGHT * lines + 2)
+
+
+def _page_setup(sheet: Any, header_row: int) -> None:
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.repeat_rows(header_row)
@@ -245,7 +263,6 @@ def _page_setup(sheet: Any, header_row: int, last_col: int) -> None:
     sheet.center_horizontally()
     sheet.set_footer("&C第 &P 页，共 &N 页")
     sheet.freeze_panes(header_row + 1, 0)
-    sheet.print_area(0, 0, 1048575, last_col)
 
 
 def _write_review_sheet(
@@ -261,7 +278,7 @@ def _write_review_sheet(
         0,
         0,
         last,
-        f"{one.title}复核表",
+        f"{one.title}（复核）",
         formats.get(bold=True, font_size=14, align="center", border=0),
     )
     subject = "，".join(x for x in (one.unit, one.project) if x)
@@ -305,6 +322,7 @@ def _write_review_sheet(
         else:
             sheet.write_number(row, 5, float(difference), diff)
         sheet.write_string(row, 6, line.explanation(), left)
+        _fit_row(sheet, row, [(line.name, WIDTHS[1]), (line.explanation(), WIDTHS[6])])
     row += 1
     total_center = formats.get(bold=True, align="center")
     total_score = formats.get(bold=True, align="center", num_format="0.00")
@@ -328,8 +346,8 @@ def _write_review_sheet(
     for text in extra:
         row += 1
         sheet.merge_range(row, 0, row, last, text, plain)
-        sheet.set_row(row, 15 * (1 + len(text) // 90))
-    _page_setup(sheet, header_row, last)
+        _fit_row(sheet, row, [(text, sum(WIDTHS))])
+    _page_setup(sheet, header_row)
 
 
 def _write_summary_sheet(
@@ -378,6 +396,7 @@ def _write_summary_sheet(
             for column in range(1, 6):
                 sheet.write_blank(row, column, None, center)
             sheet.write_string(row, 6, f"无法复核：{outcome.error}", left)
+            _fit_row(sheet, row, [(f"无法复核：{outcome.error}", widths[6])])
             continue
         sheet.write_string(row, 1, one.title, left)
         sheet.write_string(row, 2, "，".join(x for x in (one.unit, one.project) if x), left)
@@ -386,12 +405,18 @@ def _write_summary_sheet(
         sheet.write_number(row, 5, one.difference_count, center)
         codes = "、".join(line.code for line in one.differing)
         sheet.write_string(row, 6, f"差异指标：{codes}" if codes else "", left)
+        _fit_row(
+            sheet,
+            row,
+            [(outcome.source.name, widths[0]), (one.title, widths[1]), (codes, widths[6] - 5)],
+        )
     plain = formats.get(border=0, align="left")
     for difference in conventions:
         row += 2
-        sheet.merge_range(row, 0, row, last, f"跨评价比较：{difference.message}", plain)
-        sheet.set_row(row, 15 * (1 + len(difference.message) // 120))
-    _page_setup(sheet, header_row, last)
+        text = f"跨评价比较：{difference.message}"
+        sheet.merge_range(row, 0, row, last, text, plain)
+        _fit_row(sheet, row, [(text, sum(widths))])
+    _page_setup(sheet, header_row)
 
 
 def write_review_xlsx(

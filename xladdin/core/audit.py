@@ -16,30 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import methods as m
 from .evidence import Evidence
-from .lint import lint
-from .numbers import ZERO, fmt_number, fmt_percent, fmt_percent_short, quantize
+from .lint import lint, ratio_alternatives, rule_allows_discretion
+from .numbers import ZERO, fmt_number, fmt_percent
 from .result import Finding, IndicatorResult, Result, Status
-from .rubric import ChecklistMethod, Node, RatioMethod, Rubric, ThresholdMethod
+from .rubric import Node, RatioMethod, Rubric
 from .scoring import measured_value, score
-
-RatioMode = Literal["proportional", "step_started", "step_full"]
-RATIO_MODES: tuple[RatioMode, ...] = ("proportional", "step_started", "step_full")
-
-
-def convention_name(mode: RatioMode, method: RatioMethod) -> str:
-    """How a ratio convention is said in a review: "每降低1%扣1%权重分（不足1%按1%计）"."""
-    if mode == "proportional":
-        return "按比例计分"
-    step, deduct = fmt_percent_short(method.step), fmt_percent_short(method.step_deduct)
-    if mode == "step_started":
-        return f"每降低{step}扣{deduct}权重分（不足{step}按{step}计）"
-    return f"每降低满{step}扣{deduct}权重分"
 
 
 def ratio_kind(value_label: str) -> str:
@@ -152,17 +138,6 @@ class Audit(BaseModel):
         return sum((line.weight for line in self.lines), ZERO)
 
 
-def rule_allows_discretion(node: Node) -> bool:
-    """Rules that leave the deduction to the evaluator: "否则酌情扣除", "未达标酌情扣分".
-
-    On such lines an evaluator's figure below the rule's is not a departure from the rule.
-    """
-    method = node.method
-    if isinstance(method, ChecklistMethod):
-        return not method.strict
-    return isinstance(method, ThresholdMethod) and method.otherwise == "judgement"
-
-
 def review_figure(node: Node, line: IndicatorResult) -> tuple[Decimal | None, str]:
     """The 复核得分 of a line and the reason that goes with it."""
     if line.decided and line.rule_score is not None and not rule_allows_discretion(node):
@@ -195,17 +170,8 @@ def _ratio_use(
     if measured is None:
         return None
     value, shown = measured
-    policy = rubric.rounding.score
     try:
-        reached = m.completion(value, method.target, method.direction, method.inverse)
-        alternatives = {
-            convention_name(mode, method): quantize(
-                m.ratio_points(node.weight, reached, mode, method.step, method.step_deduct).points,
-                policy.places,
-                policy.mode,
-            )
-            for mode in RATIO_MODES
-        }
+        alternatives = ratio_alternatives(node, method, value, rubric)
     except m.MethodError:
         return None
     if method.percent:

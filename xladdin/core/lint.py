@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
+from typing import Literal
 
 from . import methods as m
 from .evidence import Evidence
 from .numbers import CIRCLED, ZERO, divide, fmt_number, fmt_percent, fmt_percent_short, quantize
 from .result import Finding, IndicatorResult, Result
-from .rubric import ChecklistMethod, Node, RatioMethod, Rubric
+from .rubric import ChecklistMethod, Node, RatioMethod, Rubric, ThresholdMethod
 from .scoring import measured_value, score
 
 # "得10分", "得 0.5 分", "得分=推进率*10分", "×10分"
@@ -149,20 +150,45 @@ def _share_text(node: Node, method: ChecklistMethod) -> str:
     return "各要点分值" + "、".join(fmt_number(p) for p in points) + "分"
 
 
-def _ratio_conventions(
-    node: Node, method: RatioMethod, line_value: Decimal, rubric: Rubric
+RatioMode = Literal["proportional", "step_started", "step_full"]
+RATIO_MODES: tuple[RatioMode, ...] = ("proportional", "step_started", "step_full")
+
+
+def convention_name(mode: RatioMode, method: RatioMethod) -> str:
+    """How a ratio convention is said in a review: "每降低1%扣1%权重分（不足1%按1%计）"."""
+    if mode == "proportional":
+        return "按比例计分"
+    step, deduct = fmt_percent_short(method.step), fmt_percent_short(method.step_deduct)
+    if mode == "step_started":
+        return f"每降低{step}扣{deduct}权重分（不足{step}按{step}计）"
+    return f"每降低满{step}扣{deduct}权重分"
+
+
+def ratio_alternatives(
+    node: Node, method: RatioMethod, value: Decimal, rubric: Rubric
 ) -> dict[str, Decimal]:
-    names = {
-        "proportional": "按比例计分",
-        "step_started": "每降低1%扣1%（不足1%按1%）",
-        "step_full": "每降低满1%扣1%",
+    """What each ratio convention gives for ``value``, rounded as the rubric rounds."""
+    policy = rubric.rounding.score
+    reached = m.completion(value, method.target, method.direction, method.inverse)
+    return {
+        convention_name(mode, method): quantize(
+            m.ratio_points(node.weight, reached, mode, method.step, method.step_deduct).points,
+            policy.places,
+            policy.mode,
+        )
+        for mode in RATIO_MODES
     }
-    reached = m.completion(line_value, method.target, method.direction, method.inverse)
-    found: dict[str, Decimal] = {}
-    for mode, name in names.items():
-        points = m.ratio_points(node.weight, reached, mode, method.step, method.step_deduct).points  # type: ignore[arg-type]
-        found[name] = quantize(points, rubric.rounding.score.places, rubric.rounding.score.mode)
-    return found
+
+
+def rule_allows_discretion(node: Node) -> bool:
+    """Rules that leave the deduction to the evaluator: "否则酌情扣除", "未达标酌情扣分".
+
+    On such lines an evaluator's figure below the rule's is not a departure from the rule.
+    """
+    method = node.method
+    if isinstance(method, ChecklistMethod):
+        return not method.strict
+    return isinstance(method, ThresholdMethod) and method.otherwise == "judgement"
 
 
 def _lint_line(
@@ -211,10 +237,11 @@ def _lint_line(
                 )
             )
             return findings
-    discretionary = (isinstance(method, ChecklistMethod) and not method.strict) or (
-        method is not None and method.type == "threshold" and method.otherwise == "judgement"
-    )
-    if line.rule_score is not None and line.rule_score != line.score and not discretionary:
+    if (
+        line.rule_score is not None
+        and line.rule_score != line.score
+        and not rule_allows_discretion(node)
+    ):
         message = (
             f"评价人认定得{fmt_number(line.score)}分，按评分规则计算应得{fmt_number(line.rule_score)}分"
             f"（{line.rule_reason or '未扣分'}）"
@@ -223,7 +250,7 @@ def _lint_line(
         if isinstance(method, RatioMethod) and source is not None:
             measured = measured_value(source, rubric.rounding)
             if measured is not None:
-                conventions = _ratio_conventions(node, method, measured[0], rubric)
+                conventions = ratio_alternatives(node, method, measured[0], rubric)
                 matches = [name for name, points in conventions.items() if points == line.score]
                 if matches:
                     message += f"；认定得分与“{matches[0]}”一致（{fmt_percent(measured[1])}），与规则所述计分方式不同"

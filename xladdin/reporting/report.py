@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,7 +133,7 @@ def _cell(text: str) -> str:
 
 
 def _markdown_table(
-    headers: tuple[str, ...], rows: list[tuple[str, ...]], right: tuple[int, ...]
+    headers: Sequence[str], rows: Sequence[Sequence[str]], right: tuple[int, ...]
 ) -> list[str]:
     rule = ["---:" if i in right else "---" for i in range(len(headers))]
     lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rule) + " |"]
@@ -231,8 +232,8 @@ def _text(document: Any, text: str, indent: bool = True) -> None:
 
 def _table(
     document: Any,
-    headers: tuple[str, ...],
-    rows: list[tuple[str, ...]],
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
     *,
     centered: tuple[int, ...],
     widths_mm: tuple[float, ...],
@@ -246,6 +247,9 @@ def _table(
     table = document.add_table(rows=1 + len(rows), cols=len(headers))
     table.style = document.styles["Table Grid"]  # single borders on every cell
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)  # the grid LibreOffice lays out by; cells carry it for Word
     properties = table.rows[0]._tr.get_or_add_trPr()
     properties.append(properties.makeelement(qn("w:tblHeader"), {}))  # repeat on every page
     for r, values in enumerate([headers, *rows]):
@@ -303,7 +307,7 @@ def report_document(evaluation: Evaluation) -> Any:
             DEDUCTED_HEADERS,
             deducted_rows(rubric, narrative),
             centered=(0, 2, 3, 4),
-            widths_mm=(16, 40, 13, 14, 13, 64),
+            widths_mm=(20, 40, 13, 13, 13, 61),
         )
     else:
         _text(document, "各项指标均未扣分。")
