@@ -6,7 +6,7 @@ officer needs "指标 A21，字段 weight（权重）：应为数字，实际为
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -74,7 +74,7 @@ _NUMBER_ERRORS = {
 M = TypeVar("M", bound=BaseModel)
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     given = error.get("input")

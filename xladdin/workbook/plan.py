@@ -140,14 +140,14 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
     total_formula = None
     if base is not None:
         parts = [f"IF({applicable}=0,0,{base})"]
-        for kind, adjustment in (("+", rubric.bonus), ("-", rubric.penalty)):
-            if adjustment is None or not adjustment.items:
+        for sign, rule in (("+", rubric.bonus), ("-", rubric.penalty)):
+            if rule is None or not rule.items:
                 continue
-            cells = [f"{score_col}{rows.adjustments[item.code]}" for item in adjustment.items]
+            cells = [f"{score_col}{rows.adjustments[item.code]}" for item in rule.items]
             summed = f"SUM({','.join(cells)})"
-            if adjustment.cap is not None:
-                summed = f"MIN({summed},{fmt_number(adjustment.cap)})"
-            parts.append(f"{kind}{summed}")
+            if rule.cap is not None:
+                summed = f"MIN({summed},{fmt_number(rule.cap)})"
+            parts.append(f"{sign}{summed}")
         total_formula = f"MAX(0,{''.join(parts)})"
     total_ref = f"{score_col}{rows.total}"
     writes.append(CellWrite(sheet, total_ref, result.total, total_formula))

@@ -49,7 +49,9 @@ class CellSource(Protocol):
 
     def has_sheet(self, sheet: str) -> bool: ...
 
-    def cells(self, sheet: str, columns: Iterable[str] | None = None) -> dict[str, Cell]: ...
+    def cells(
+        self, sheet: str, columns: Iterable[str] | None = None, rows: Iterable[int] = ()
+    ) -> dict[str, Cell]: ...
 
 
 @dataclass
