@@ -281,16 +281,19 @@ def _without_rule(name: str, target: str | None, nature: str | None) -> Inferenc
         elif number is not None:
             method["target"] = number[1]
             method["percent"] = False
+        method["value_label"] = "实际完成值"  # the form's 实际完成值(B) column
         if nature == "≤":
             method["direction"] = "lower"
-        label = _value_label(None, name)
-        if label:
-            method["value_label"] = label
-        direction = "不高于" if nature == "≤" else "达到"
+            return Inference(
+                method,
+                0.6,
+                "原表未列评分规则；指标性质“≤”：不高于年度指标值得满分，否则得分=指标值/实际值×分值",
+                ["反向指标各省做法不一（也有超过后线性递减、两倍指标值得0分的）"],
+            )
         return Inference(
             method,
-            0.6,
-            f"原表未列评分规则；指标性质“{nature}”：{direction}年度指标值得满分，否则按比例计分",
+            0.75,
+            f"原表未列评分规则；指标性质“{nature}”：达到年度指标值得满分，否则按实际完成值/年度指标值×分值计分",
         )
     return Inference({"type": "judgement"}, 0.3, "原表未列评分规则，暂按酌情认定")
 
@@ -467,7 +470,8 @@ def _ratio_step(
         method["step_deduct"] = _percent(deduct)
     _ratio_labels(method, rule, name)
     _ratio_target(method, text, target)
-    counting = "满一步才扣" if full_only else "不足一步按一步计"
+    size = f"{fmt_number(step * HUNDRED)}%"
+    counting = f"满{size}才扣" if full_only else f"不足{size}按{size}计"
     note = (
         f"每降低{fmt_number(step * HUNDRED)}%扣{fmt_number(deduct * HUNDRED)}%权重分"
         f"（{counting}），扣完为止"
@@ -507,10 +511,9 @@ def _ratio_proportional(
     numbers = re.findall(r"得分=\S{0,12}?[×*xX](\d+(?:\.\d+)?)分", text)
     if weight is not None and any(Decimal(n) != weight for n in numbers):
         doubts.append(f"规则写{numbers[0]}分，本行权重为{fmt_number(weight)}：按权重计分")
-    if target and _target_percent(target) is None and _target_number(target) is None:
-        if not re.search(r"\d", flat(target)):
-            confidence = min(confidence, 0.5)
-            doubts.append(f"目标值“{target}”不是数值，按比例计分需要完成率")
+    if target and not re.search(r"\d", flat(target)):
+        confidence = min(confidence, 0.5)
+        doubts.append(f"目标值“{target}”不是数值，按比例计分需要完成率")
     label = method.get("value_label", "完成率")
     if method.get("direction") == "lower":
         note = "按比例计分（越低越好）：未超过目标值得满分，否则得分=目标值/实际值×权重"
@@ -669,7 +672,7 @@ def _deduction(
         method["occurrence_label"] = label
     method["unit"] = unit
     floored = "扣完为止" in text
-    note = f"每{unit}{label or '问题'}{each}" + ("，扣完为止" if floored else "")
+    note = f"每{unit}{label}{each}" + ("，扣完为止" if floored else "")
     doubts = [] if floored else ["未写“扣完为止”，最低按0分计"]
     return Inference(method, 0.85, note, doubts)
 
