@@ -18,14 +18,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-import pytest
-from click.testing import CliRunner
 
-from xladdin.batch import run_demo
-from xladdin.cli import main
+from tests.workbooks import run_cli as run
 from xladdin.core.audit import Audit, audit, compare_conventions, ratio_kind
 from xladdin.library import find_bundled, load_evidence, load_rubric_file
-from xladdin.workbook.build import example_name
 from xladdin.workbook.layout import SCORING_SHEET
 from xladdin.workbook.package import XlsxPackage
 from xladdin.workbook.reader import read_workbook
@@ -43,19 +39,6 @@ def bundled_audit(rubric_id: str) -> Audit:
     assert entry is not None and entry.evidence_path is not None
     rubric = load_rubric_file(entry.path)
     return audit(rubric, load_evidence(entry.evidence_path), rubric_id)
-
-
-@pytest.fixture(scope="module")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The three published examples as workbooks, their 得分 column holding the published scores."""
-    out = tmp_path_factory.mktemp("examples")
-    assert run_demo(out) == 0
-    return {rubric_id: out / example_name(rubric_id) for rubric_id in (ID_000, ID_001, ID_004)}
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def differing(one: Audit) -> set[str]:

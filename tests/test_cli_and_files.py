@@ -10,18 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from xladdin.cli import main
+from tests.workbooks import run_cli as run
 from xladdin.library import bundled
 
 ROOT = Path(__file__).parent.parent
 RUBRICS = ROOT / "rubrics"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_rubrics_lists_the_published_tables_and_starters() -> None:

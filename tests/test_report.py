@@ -10,31 +10,16 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
 from docx.oxml.ns import qn
 
 from tests.support.libreoffice import convert, make_profile, soffice
-from xladdin.batch import run_demo
-from xladdin.cli import main
+from tests.workbooks import run_cli as run
 from xladdin.core.numbers import to_decimal
-from xladdin.workbook.build import example_name
 from xladdin.workbook.layout import SCORING_SHEET
 from xladdin.workbook.package import XlsxPackage
 from xladdin.workbook.reader import read_workbook
 
 ID_000, ID_001, ID_004 = "nanjing-dsj-2022", "nanjing-zwxx-2021", "nanyang-zsj-2021"
-
-
-@pytest.fixture(scope="module")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("examples")
-    assert run_demo(out) == 0
-    return {rubric_id: out / example_name(rubric_id) for rubric_id in (ID_000, ID_001, ID_004)}
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def recalc_json(path: Path) -> dict:

@@ -11,11 +11,10 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from lxml import etree
 
 from tests.workbooks import add_user_content, build_example, edit_cells, input_ref
-from xladdin.cli import main
+from tests.workbooks import run_cli as cli
 from xladdin.workbook.layout import RUBRIC_SHEET, SCORING_SHEET, SUMMARY_SHEET
 from xladdin.workbook.package import XlsxPackage
 from xladdin.workbook.recalc import recalc
@@ -25,17 +24,6 @@ PUBLISHED = {
     "nanjing-zwxx-2021": (90.23, "优"),
     "nanyang-zsj-2021": (87.96, "良"),
 }
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture(scope="module")
-def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("examples")
-    return {rid: build_example(rid, folder / f"{rid}.xlsx") for rid in PUBLISHED}
 
 
 @pytest.mark.parametrize("rubric_id", sorted(PUBLISHED))
@@ -287,8 +275,8 @@ def test_other_files_still_recalculate_when_one_is_bad(
     )
     assert code == 1
     assert sorted(p.name for p in out_dir.iterdir()) == [
-        "nanjing-dsj-2022.xlsx",
-        "nanyang-zsj-2021.xlsx",
+        "nanjing-dsj-2022-example.xlsx",
+        "nanyang-zsj-2021-example.xlsx",
     ]
     assert [d["total"] for d in json.loads(stdout)] == [93.08, 87.96]
     assert "bad.xlsx" in stderr

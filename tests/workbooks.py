@@ -105,3 +105,13 @@ def add_user_content(book: Any) -> None:
     scoring = book.get_worksheet_by_name(SCORING_SHEET)
     scoring.write_comment("F5", "评分规则来源：部门整体绩效评价办法")
     book.add_vba_project(io.BytesIO(vba_project()), is_stream=True)
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run the ``xladdin`` command in-process: (exit code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from xladdin.cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
