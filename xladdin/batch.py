@@ -116,12 +116,15 @@ def write_output(source: Path, output: Path, data: bytes, changed: bool) -> None
         raise WorkbookError("输出路径是一个文件夹", Location(file=str(output)))
     if not changed and output.resolve() == source.resolve():
         return
+    from .workbook.package import file_mode
+
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".xladdin-", suffix=output.suffix, dir=output.parent)
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
+            os.chmod(temp, file_mode(output))
             os.replace(temp, output)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
@@ -157,7 +160,7 @@ def collect_inputs(
     excluded_file = exclude_file.resolve() if exclude_file is not None else None
     for path in paths:
         if path.is_dir():
-            candidates = []
+            candidates: list[Path] = []
             for root, dirs, names in os.walk(path):
                 base = Path(root)
                 dirs[:] = sorted(d for d in dirs if not _inside(base / d, exclude_dir))
@@ -246,6 +249,14 @@ class Progress:
             self.bar.close()
 
 
+def _ignore_ctrl_c() -> None:
+    # Ctrl+C reaches every process of the console: the parent stops the batch, the workers
+    # finish the file in hand instead of dying mid-write with a traceback.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run_chunk(tasks: list[Task]) -> list[tuple[int, Outcome]]:
     return [(t.index, recalc_one(t.source, t.output)) for t in tasks]
 
@@ -276,8 +287,11 @@ def run_local(tasks: list[Task], jobs: int, on_done: Callable[[int], None]) -> l
         from .core import export  # noqa: F401
         from .workbook import recalc  # noqa: F401
 
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-            pending = {pool.submit(_run_chunk, chunk): chunk for chunk in _chunks(tasks, jobs)}
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_ignore_ctrl_c)
+        pending: dict[Any, list[Task]] = {}
+        try:
+            for chunk in _chunks(tasks, jobs):
+                pending[pool.submit(_run_chunk, chunk)] = chunk
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -285,18 +299,31 @@ def run_local(tasks: list[Task], jobs: int, on_done: Callable[[int], None]) -> l
                     try:
                         for index, outcome in future.result():
                             results[index] = outcome
-                    except BrokenProcessPool as exc:
-                        # A worker died (killed, out of memory): its files fail, the rest go on
-                        # failing the same way since the pool cannot be used any more.
+                    except Exception as exc:
+                        # A worker died (killed, out of memory: the pool is broken and the
+                        # remaining files fail too) or a result could not be sent back.
+                        hint = (
+                            "（处理进程意外退出，可用 --jobs 1 重试）"
+                            if isinstance(exc, BrokenProcessPool)
+                            else ""
+                        )
                         for task in chunk:
                             results[task.index] = Outcome(
                                 task.source,
                                 task.output,
                                 None,
-                                _internal_error(task.source, exc)
-                                + "（处理进程意外退出，可用 --jobs 1 重试）",
+                                _internal_error(task.source, exc) + hint,
                             )
                     on_done(len(chunk))
+        except BaseException:
+            # Ctrl+C: drop the files not started instead of waiting for the whole batch (the
+            # futures are cancelled here, not only by shutdown(), which may lose the race
+            # against the pool's garbage collection).
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     return [results[task.index] for task in tasks]
 
 

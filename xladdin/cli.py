@@ -37,6 +37,8 @@ def friendly(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("已中断。", err=True)
             sys.exit(130)
+        except click.ClickException:
+            raise  # usage errors: click prints them with the command's usage line
         except Exception as exc:
             if os.environ.get("XLADDIN_DEBUG"):
                 raise
@@ -246,6 +248,23 @@ def examples_command(out: Path, check: bool) -> None:
     "--in-place", is_flag=True, help="直接更新原文件（先写临时文件再替换，不会写坏原文件）。"
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="并行处理的进程数（默认：全部 CPU 核心；1 表示不开子进程）。",
+)
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="另写一份汇总工作簿（.xlsx）：逐个工作簿的总分与等级、等级分布、扣分最多的指标。",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="在 Dask 集群上运行（调度器地址，如 tcp://10.0.0.5:8786；需安装 xladdin[dask]）。",
+)
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")
 @friendly
 def recalc_command(
     files: tuple[Path, ...],
@@ -253,10 +272,16 @@ def recalc_command(
     out_dir: Path | None,
     in_place: bool,
     as_json: bool,
+    jobs: int | None,
+    summary: Path | None,
+    scheduler: str | None,
+    quiet: bool,
 ) -> None:
     """不用 Excel 重算评分表：读取佐证，写回得分、扣分原因、小计、总分与等级。
 
-    不加 -o / --out-dir / --in-place 时只计算并显示结果，不写任何文件。
+    FILES 可以是工作簿或文件夹（递归查找其中的 .xlsx/.xlsm）。不加 -o / --out-dir /
+    --in-place 时只计算并显示结果，不写任何文件。个别文件出错时继续处理其余文件，
+    最后列出全部失败的文件及原因，退出码为 1。
     """
     from .batch import run_recalc
 
@@ -265,8 +290,22 @@ def recalc_command(
         raise click.UsageError("-o、--out-dir 与 --in-place 只能选一个")
     if output is not None and len(files) != 1:
         raise click.UsageError("-o 只能用于一个输入文件；多个文件请用 --out-dir")
+    if summary is not None and summary.suffix.lower() != ".xlsx":
+        raise click.UsageError("--summary 的文件名应以 .xlsx 结尾")
+    if scheduler is not None and jobs is not None:
+        raise click.UsageError("--jobs 与 --scheduler 只能选一个（集群的并行度由其工作进程决定）")
     sys.exit(
-        run_recalc(list(files), output=output, out_dir=out_dir, in_place=in_place, as_json=as_json)
+        run_recalc(
+            list(files),
+            output=output,
+            out_dir=out_dir,
+            in_place=in_place,
+            as_json=as_json,
+            jobs=jobs,
+            summary=summary,
+            scheduler=scheduler,
+            quiet=quiet,
+        )
     )
 
 
@@ -340,6 +379,120 @@ def demo_command(out: Path) -> None:
     from .batch import run_demo
 
     sys.exit(run_demo(out))
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="要写出的指标体系 YAML。",
+)
+@click.option(
+    "--evidence",
+    "evidence_output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="佐证 YAML 的输出路径（默认与 -o 同名：X.evidence.yaml）。",
+)
+@click.option(
+    "--id", "rubric_id", help="指标体系编号（默认由文件名得出，中文文件名为 imported-<短哈希>）。"
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["project", "department", "special_fund"]),
+    help="评价类型（默认：标题含“专项资金”为 special_fund，含“部门整体”或一级指标名含“部门”为 department，否则 project）。",
+)
+@click.option("--title", help="指标体系标题（默认取表格上方的标题行，否则用文件名）。")
+@click.option("--sheet", help="工作表名称（.xlsx；默认在可见工作表中查找评分表表头）。")
+@click.option(
+    "--table",
+    "table_number",
+    type=int,
+    help="第几个表格（.docx，从1开始；默认查找表头匹配的表格）。",
+)
+@click.option(
+    "--table-only",
+    is_flag=True,
+    help="xladdin 生成的工作簿：不取隐藏的“指标体系”工作表，只按表格内容导入。",
+)
+@friendly
+def import_command(
+    file: Path,
+    output: Path,
+    evidence_output: Path | None,
+    rubric_id: str | None,
+    kind: str | None,
+    title: str | None,
+    sheet: str | None,
+    table_number: int | None,
+    table_only: bool,
+) -> None:
+    """从已有评分表（.xlsx 工作簿或 .docx 文档中的表格）导入指标体系和佐证。
+
+    \b
+    表头按名称识别（一级/二级/三级指标、权重或分值、目标值或标准值、评分规则或评分标准、
+    评分过程、得分、扣分原因等），不按列的位置；层级按合并单元格或空白续行识别；
+    编码和权重取自本列或指标名称（如“A部门决策（15分）”“A11决策机制科学规范性”）。
+    每项的评分方法由评分规则文字推断，YAML 中逐项注明推断依据和置信度，低置信度的标“请核对”；
+    无法推断的按酌情认定处理。原表得分和评分过程写入佐证 YAML（declared / narrative），可用于核对。
+    项目支出绩效自评表（无评分规则列）按指标性质和年度指标值推断，资金块的分值为预算执行率一项。
+    \b
+    以下情况报错并指明工作表和单元格，不写出文件：末级指标缺少权重、指标编码重复、
+    层级合并单元格跨越上级分组、无法识别表头。
+    下级权重之和与上级不一致时照常导入，在此列为警告（xladdin lint 报为错误）。
+    由 xladdin template 生成的工作簿直接取用其隐藏的“指标体系”工作表（完整还原），
+    加 --table-only 则只按表格内容导入。
+    """
+    from .importer import evidence_path_for, import_table, write_import
+
+    result = import_table(
+        file,
+        rubric_id=rubric_id,
+        kind=kind,  # type: ignore[arg-type]
+        title=title,
+        sheet=sheet,
+        table=table_number,
+        table_only=table_only,
+    )
+    evidence_path = evidence_output or evidence_path_for(output)
+    write_import(result, output, evidence_path)
+    rubric = result.rubric
+    leaves = list(rubric.leaves())
+    click.echo(
+        f"已导入：{output}（{rubric.title}，{len(rubric.levels)}个一级指标、{len(leaves)}个末级指标）"
+    )
+    click.echo(f"佐证：{evidence_path}")
+    if result.inferences:
+        counts = "，".join(f"{name} {n}" for name, n in result.method_counts().most_common())
+        click.echo(f"推断的评分方法：{counts}")
+        if result.review:
+            click.echo(f"请核对（低置信度）：{'、'.join(result.review)}")
+    for note in result.notes:
+        click.echo(f"提示：{note}")
+    for finding in result.findings:
+        if finding.severity != "info":
+            click.echo(f"警告：{finding.line()}")
+
+
+@main.command("excel")
+@click.argument("action", type=click.Choice(["recalc", "check", "new"]))
+@click.option("--rubric", help="new：指标体系编号（可用 xladdin rubrics 查看）。")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="new：新评分表所在文件夹（默认当前文件夹）。",
+)
+@friendly
+def excel_command(action: str, rubric: str | None, folder: Path | None) -> None:
+    """在正在运行的 Excel 中操作当前工作簿：recalc 重算、check 检查、new 新建评分表。
+
+    与宏 PERF_RECALC / PERF_CHECK / PERF_NEW 相同，供 macOS 或未导入宏时使用。
+    """
+    from .excel.macros import run_in_excel
+
+    click.echo(run_in_excel(action, rubric, folder))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -53,7 +53,7 @@ def run_on_dask(
     """
     distributed = _import_distributed()
     owned = isinstance(scheduler, str)
-    client = connect(scheduler) if owned else scheduler
+    client: Any = connect(scheduler) if owned else scheduler
     try:
         threads = sum(client.nthreads().values()) or 1
         window = max(8, threads * IN_FLIGHT_PER_THREAD)

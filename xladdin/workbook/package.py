@@ -7,6 +7,7 @@ conditional formats, names, protection, print settings and VBA projects survive 
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import posixpath
@@ -15,10 +16,11 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NamedTuple
+from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
 
@@ -107,6 +109,7 @@ class XlsxPackage:
         self.data = data
         self.trees: dict[str, Any] = {}
         self._indexes: dict[str, tuple[Any, dict[int, Any], dict[str, Any]]] = {}
+        self._texts: dict[str, SheetXml | None] = {}
         self.changed: set[str] = set()
         self._shared: SharedStrings | None = None
         self._sheets: dict[str, str] | None = None
@@ -184,6 +187,12 @@ class XlsxPackage:
             raise WorkbookError(f"缺少工作表“{sheet}”", Location(file=str(self.path), sheet=sheet))
         return self.tree(parts[sheet])
 
+    def _sheet_xml(self, part: str) -> SheetXml | None:
+        """The worksheet as patchable text, or None when only the tree path can handle it."""
+        if part not in self._texts:
+            self._texts[part] = None if part in self.trees else SheetXml.parse(self.read(part))
+        return self._texts[part]
+
     def _index(self, part: str) -> tuple[Any, dict[int, Any], dict[str, Any]]:
         """A worksheet's sheetData, its rows by number and its cells by reference (built once).
 
@@ -224,11 +233,14 @@ class XlsxPackage:
         those columns or in ``rows``."""
         wanted = set(columns) if columns is not None else None
         whole_rows = {str(r) for r in rows}
-        shared: SharedStrings | None = None
-        found: dict[str, Cell] = {}
         parts = self.sheet_parts()
         if sheet not in parts:
             raise WorkbookError(f"缺少工作表“{sheet}”", Location(file=str(self.path), sheet=sheet))
+        text = self._sheet_xml(parts[sheet])
+        if text is not None:
+            return text.cells(wanted, whole_rows, self.shared_strings)
+        shared: SharedStrings | None = None
+        found: dict[str, Cell] = {}
         _, _, elements = self._index(parts[sheet])
         for ref, c in elements.items():
             if not len(c):
@@ -272,8 +284,30 @@ class XlsxPackage:
     # -- patching --------------------------------------------------------------------------
 
     def write_cells(self, sheet: str, writes: dict[str, tuple[Any, str | None]]) -> int:
-        """Set owned cells of ``sheet``: ref → (value, formula). Returns how many changed."""
+        """Set owned cells of ``sheet``: ref → (value, formula). Returns how many changed.
+
+        Cells are patched in the worksheet's XML text, leaving every other byte as it was; a
+        worksheet the text patcher cannot handle (a cell to create, cells without positions)
+        is rewritten through an XML tree instead.
+        """
         part = self.sheet_parts()[sheet]
+        text = self._sheet_xml(part)
+        if text is not None and all(ref in text.spans for ref in writes):
+            changed = 0
+            for ref, (value, formula) in writes.items():
+                if text.is_shared_master(ref):
+                    raise WorkbookError(SHARED_MASTER, Location(file=str(self.path), sheet=sheet, cell=ref))
+                if text.same(ref, value, formula, self.shared_strings):
+                    continue
+                text.set(ref, value, formula)
+                changed += 1
+            if changed:
+                self.changed.add(part)
+            return changed
+        if text is not None:  # continue on a tree, from the text as edited so far
+            self.trees[part] = etree.fromstring(text.to_bytes(), _PARSER)
+            self._texts[part] = None
+            self._indexes.pop(part, None)
         data, rows, cells = self._index(part)
         changed = 0
         for ref, (value, formula) in writes.items():
@@ -288,10 +322,7 @@ class XlsxPackage:
                 cells[ref] = cell
             master = cell.find(f"{_M}f")
             if master is not None and master.get("t") == "shared" and master.get("ref"):
-                raise WorkbookError(
-                    "该单元格是 Excel 共享公式的起始单元格，改写会破坏其他单元格的公式；请在 Excel 中重新输入该公式后再试",
-                    Location(file=str(self.path), sheet=sheet, cell=ref),
-                )
+                raise WorkbookError(SHARED_MASTER, Location(file=str(self.path), sheet=sheet, cell=ref))
             if _same_content(cell, value, formula, self):
                 continue
             _set_cell(cell, value, formula)
@@ -361,12 +392,15 @@ class XlsxPackage:
 
     def to_bytes(self) -> bytes:
         """The package as zip bytes: unchanged parts copied compressed as they were."""
-        changed = {
-            name: etree.tostring(
-                self.trees[name], xml_declaration=True, encoding="UTF-8", standalone=True
-            )
-            for name in self.changed
-        }
+        changed: dict[str, bytes] = {}
+        for name in self.changed:
+            text = self._texts.get(name)
+            if text is not None:
+                changed[name] = text.to_bytes()
+            else:
+                changed[name] = etree.tostring(
+                    self.trees[name], xml_declaration=True, encoding="UTF-8", standalone=True
+                )
         raw = _copy_zip(self.data, self.infos, changed)
         if raw is not None:
             return raw
@@ -394,6 +428,174 @@ def file_mode(target: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+SHARED_MASTER = (
+    "该单元格是 Excel 共享公式的起始单元格，改写会破坏其他单元格的公式；请在 Excel 中重新输入该公式后再试"
+)
+
+_NAME = r"(?:[A-Za-z_][\w.\-]*:)?"
+_SHEET_DATA_RE = re.compile(rf"<({_NAME})sheetData\b[^>]*?(?:/>|>(.*?)</\1sheetData>)", re.S)
+_CELL_RE = re.compile(rf"<({_NAME})c\b([^>]*?)(?:/>|>(.*?)</\1c>)", re.S)
+_R_ATTR = re.compile(r'\sr="([A-Z]{1,3}[0-9]{1,7})"')
+_T_ATTR = re.compile(r'\st="([^"]*)"')
+_V_RE = re.compile(rf"<{_NAME}v(?:\s[^>]*)?>(.*?)</{_NAME}v>", re.S)
+_F_RE = re.compile(rf"<({_NAME})f\b([^>]*?)(?:/>|>(.*?)</\1f>)", re.S)
+_IS_RE = re.compile(rf"<({_NAME})is\b[^>]*>(.*?)</\1is>", re.S)
+_RPH_RE = re.compile(rf"<({_NAME})rPh\b.*?</\1rPh>", re.S)
+_TEXT_RE = re.compile(rf"<({_NAME})t\b[^>]*?(?:/>|>(.*?)</\1t>)", re.S)
+_DECLARED_ENCODING = re.compile(rb'^\s*<\?xml[^>]*encoding="([^"]+)"')
+
+
+class SheetXml:
+    """A worksheet part as text with the position of every cell, patched cell by cell.
+
+    Only the owned cells' XML changes; every other byte of the part stays as it was.
+    """
+
+    def __init__(self, text: str, spans: dict[str, tuple[int, int, str, str, str | None]]) -> None:
+        self.text = text
+        self.spans = spans  # ref → (start, end, prefix, attributes, inner XML or None)
+        self.edits: dict[str, str] = {}
+
+    @classmethod
+    def parse(cls, raw: bytes) -> SheetXml | None:
+        declared = _DECLARED_ENCODING.match(raw)
+        if declared and declared.group(1).decode("ascii", "replace").lower().replace("-", "") != "utf8":
+            return None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        data = _SHEET_DATA_RE.search(text)
+        if data is None:
+            return None
+        spans: dict[str, tuple[int, int, str, str, str | None]] = {}
+        if data.group(2):
+            offset = data.start(2)
+            for match in _CELL_RE.finditer(data.group(2)):
+                found = _R_ATTR.search(match.group(2))
+                if found is None:
+                    return None  # positions implied by order: the tree path handles them
+                spans[found.group(1)] = (
+                    offset + match.start(),
+                    offset + match.end(),
+                    match.group(1),
+                    match.group(2),
+                    match.group(3),
+                )
+        return cls(text, spans)
+
+    def _parts(self, ref: str) -> tuple[str | None, str | None, str | None, str | None]:
+        """(type, value text, formula text, inline string text) of a cell."""
+        _, _, _, attributes, inner = self.spans[ref]
+        kind_match = _T_ATTR.search(attributes)
+        kind = kind_match.group(1) if kind_match else None
+        if not inner:
+            return kind, None, None, None
+        v = _V_RE.search(inner)
+        f = _F_RE.search(inner)
+        value = html.unescape(v.group(1)) if v else None
+        formula = html.unescape(f.group(3)) if f and f.group(3) is not None else None
+        inline = None
+        if kind == "inlineStr":
+            found = _IS_RE.search(inner)
+            if found:
+                body = _RPH_RE.sub("", found.group(2))
+                inline = "".join(html.unescape(t.group(2) or "") for t in _TEXT_RE.finditer(body))
+        return kind, value, formula, inline
+
+    def cells(self, wanted: set[str] | None, whole_rows: set[str], shared: Callable[[], SharedStrings]) -> dict[str, Cell]:
+        found: dict[str, Cell] = {}
+        table: SharedStrings | None = None
+        for ref, (_, _, _, _, inner) in self.spans.items():
+            if not inner:
+                continue  # a styled blank cell
+            if wanted is not None:
+                letters = ref.rstrip("0123456789")
+                if letters not in wanted and ref[len(letters) :] not in whole_rows:
+                    continue
+            kind, v_text, formula, inline = self._parts(ref)
+            value: str | Decimal | bool | None = None
+            if kind == "s":
+                if v_text is not None:
+                    table = table if table is not None else shared()
+                    index = int(v_text)
+                    value = table[index] if 0 <= index < len(table) else None
+            elif kind == "inlineStr":
+                value = inline
+            elif kind == "b":
+                value = v_text == "1"
+            elif kind in ("str", "e"):
+                value = v_text
+            elif v_text is not None:
+                value = _number(v_text)
+            if value == "":
+                value = None
+            if value is not None or formula is not None:
+                found[ref] = Cell(value, formula)
+        return found
+
+    def is_shared_master(self, ref: str) -> bool:
+        inner = self.spans[ref][4]
+        if not inner:
+            return False
+        f = _F_RE.search(inner)
+        return bool(f and 't="shared"' in f.group(2) and " ref=" in f.group(2))
+
+    def same(self, ref: str, value: Any, formula: str | None, shared: Callable[[], SharedStrings]) -> bool:
+        if ref in self.edits:
+            return False
+        kind, v_text, current_formula, inline = self._parts(ref)
+        inner = self.spans[ref][4] or ""
+        if current_formula != formula or 't="shared"' in inner:
+            return False
+        if value is None:
+            return kind in (None, "n", "str") and not v_text and inline is None
+        if isinstance(value, Decimal):
+            return kind in (None, "n") and _numbers_equal(v_text, fmt_number(value))
+        if kind == "s" and v_text is not None:
+            table = shared()
+            index = int(v_text)
+            return 0 <= index < len(table) and table[index] == value
+        if kind == "inlineStr":
+            return inline == value
+        if kind == "str":
+            return (v_text or "") == value
+        return False
+
+    def set(self, ref: str, value: Any, formula: str | None) -> None:
+        _, _, prefix, attributes, _ = self.spans[ref]
+        attributes = _T_ATTR.sub("", attributes)
+        inner = ""
+        kind = ""
+        if formula is not None:
+            inner = f"<{prefix}f>{xml_escape(formula)}</{prefix}f>"
+            if isinstance(value, str):
+                kind = ' t="str"'
+                inner += f"<{prefix}v>{xml_escape(value)}</{prefix}v>"
+            elif value is not None:
+                inner += f"<{prefix}v>{fmt_number(value)}</{prefix}v>"
+        elif isinstance(value, Decimal):
+            inner = f"<{prefix}v>{fmt_number(value)}</{prefix}v>"
+        elif value is not None:
+            kind = ' t="inlineStr"'
+            text = str(value)
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            inner = f"<{prefix}is><{prefix}t{space}>{xml_escape(text)}</{prefix}t></{prefix}is>"
+        tag = f"{prefix}c"
+        self.edits[ref] = f"<{tag}{attributes}{kind}>{inner}</{tag}>" if inner else f"<{tag}{attributes}{kind}/>"
+
+    def to_bytes(self) -> bytes:
+        pieces: list[str] = []
+        position = 0
+        for ref in sorted(self.edits, key=lambda r: self.spans[r][0]):
+            start, end = self.spans[ref][0], self.spans[ref][1]
+            pieces.append(self.text[position:start])
+            pieces.append(self.edits[ref])
+            position = end
+        pieces.append(self.text[position:])
+        return "".join(pieces).encode("utf-8")
 
 
 class SharedStrings:
