@@ -9,26 +9,44 @@ The library surface::
     result = xladdin.score(rubric, evidence)                  # pure, Decimal throughout
     result.total, result.grade, result.indicator("B11").reason
     xladdin.lint(rubric, evidence)                            # findings by indicator code
+    xladdin.template(rubric, "评分表.xlsx", evidence)           # a workbook in the official layout
     xladdin.recalc("评分表.xlsx", "评分表-重算.xlsx")           # a workbook, headless
 
-Workbook and Excel modules are imported only when used.
+Names are imported on first use, so the command line starts without loading what it does not need.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from .core.errors import EvidenceError, RubricError, WorkbookError, XladdinError
-from .core.evidence import Evidence, LineEvidence
-from .core.lint import lint
-from .core.result import Finding, Result
-from .core.rubric import Rubric
-from .core.scoring import score
-from .library import bundled, load_evidence, load_rubric
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .core.errors import EvidenceError, RubricError, WorkbookError, XladdinError
+    from .core.evidence import Evidence, LineEvidence
+    from .core.lint import lint
+    from .core.result import Finding, Result
+    from .core.rubric import Rubric
+    from .core.scoring import score
+    from .library import bundled, load_evidence, load_rubric
     from .workbook.recalc import Recalculated
+
+_LAZY = {
+    "EvidenceError": "xladdin.core.errors",
+    "RubricError": "xladdin.core.errors",
+    "WorkbookError": "xladdin.core.errors",
+    "XladdinError": "xladdin.core.errors",
+    "Evidence": "xladdin.core.evidence",
+    "LineEvidence": "xladdin.core.evidence",
+    "lint": "xladdin.core.lint",
+    "Finding": "xladdin.core.result",
+    "Result": "xladdin.core.result",
+    "Rubric": "xladdin.core.rubric",
+    "score": "xladdin.core.scoring",
+    "bundled": "xladdin.library",
+    "load_evidence": "xladdin.library",
+    "load_rubric": "xladdin.library",
+}
 
 __all__ = [
     "Evidence",
@@ -50,6 +68,15 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'xladdin' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 def recalc(source: str | Path, output: str | Path | None = None) -> Recalculated:
     """Recalculate a workbook made by xladdin; write it to ``output`` when given."""
     from .workbook.recalc import recalc as _recalc
@@ -59,7 +86,9 @@ def recalc(source: str | Path, output: str | Path | None = None) -> Recalculated
 
 def template(rubric: Rubric | str, output: str | Path, evidence: Evidence | None = None) -> None:
     """Write the workbook of ``rubric`` (an id, a YAML path or a Rubric), filled if evidence is given."""
+    from .core.rubric import Rubric as _Rubric
+    from .library import load_rubric as _load_rubric
     from .workbook.build import write_workbook
 
-    loaded = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
+    loaded = rubric if isinstance(rubric, _Rubric) else _load_rubric(rubric)
     write_workbook(loaded, Path(output), evidence)

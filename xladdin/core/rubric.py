@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -15,7 +16,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PrivateAttr,
     field_validator,
     model_validator,
 )
@@ -285,24 +285,27 @@ class Node(Model):
     def is_leaf(self) -> bool:
         return self.children is None
 
-    _walk: list[tuple[Node, int]] | None = PrivateAttr(default=None)
+    @cached_property
+    def descendants(self) -> list[tuple[Node, int]]:
+        """This node and everything below it, pre-order, with depth relative to this node (0).
+
+        Rubrics are not changed after loading, so this is computed once.
+        """
+        found: list[tuple[Node, int]] = [(self, 0)]
+        for child in self.children or []:
+            found.extend((node, depth + 1) for node, depth in child.descendants)
+        return found
+
+    @cached_property
+    def leaf_nodes(self) -> list[Node]:
+        return [node for node, _ in self.descendants if node.children is None]
 
     def walk(self, depth: int = 1) -> list[tuple[Node, int]]:
-        """This node and its descendants, pre-order, with their depth (1 = 一级).
-
-        Rubrics are not changed after loading, so the walk is computed once.
-        """
-        if self._walk is None:
-            found: list[tuple[Node, int]] = [(self, 0)]
-            for child in self.children or []:
-                found.extend((node, d + 1) for node, d in child.walk(0))
-            self._walk = found
-        if depth == 0:
-            return self._walk
-        return [(node, d + depth) for node, d in self._walk]
+        """This node and its descendants, pre-order, with their depth (1 = 一级)."""
+        return [(node, d + depth) for node, d in self.descendants]
 
     def leaves(self) -> list[Node]:
-        return [node for node, _ in self.walk(0) if node.children is None]
+        return self.leaf_nodes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,30 +388,34 @@ class Rubric(Model):
     bonus: Adjustment | None = None
     penalty: Adjustment | None = None
 
-    _index: dict[str, Node] | None = PrivateAttr(default=None)
+    @cached_property
+    def nodes(self) -> list[tuple[Node, int]]:
+        """Every node, pre-order, with its depth (1 = 一级); computed once."""
+        return [(node, depth + 1) for level in self.levels for node, depth in level.descendants]
 
-    _walk: list[tuple[Node, int]] | None = PrivateAttr(default=None)
+    @cached_property
+    def leaf_nodes(self) -> list[Node]:
+        return [node for node, _ in self.nodes if node.children is None]
+
+    @cached_property
+    def by_code(self) -> dict[str, Node]:
+        """Every node by code (the first one, if a code is duplicated)."""
+        index: dict[str, Node] = {}
+        for node, _ in self.nodes:
+            index.setdefault(node.code, node)
+        return index
 
     def walk(self) -> list[tuple[Node, int]]:
-        """Every node, pre-order, with its depth (1 = 一级); computed once."""
-        if self._walk is None:
-            self._walk = [pair for level in self.levels for pair in level.walk()]
-        return self._walk
+        return self.nodes
 
     def leaves(self) -> list[Node]:
-        return [node for node, _ in self.walk() if node.children is None]
+        return self.leaf_nodes
 
     def find(self, code: str) -> Node | None:
-        return self.index().get(code)
+        return self.by_code.get(code)
 
     def index(self) -> dict[str, Node]:
-        """Every node by code (the first one, if a code is duplicated); built once."""
-        if self._index is None:
-            index: dict[str, Node] = {}
-            for node, _ in self.walk():
-                index.setdefault(node.code, node)
-            self._index = index
-        return self._index
+        return self.by_code
 
     def adjustment_items(self) -> Iterator[tuple[str, AdjustmentItem]]:
         """Bonus and penalty items, tagged ``bonus`` or ``penalty``."""

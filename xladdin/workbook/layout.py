@@ -424,11 +424,21 @@ class FormLayout(ScoringLayout):
         return [(f"G{row}", line.value if line.value is not None else "", formula)]
 
 
+_LAYOUTS: dict[int, tuple[Rubric, ScoringLayout]] = {}
+
+
 def layout_for(rubric: Rubric) -> ScoringLayout:
-    """The layout of the rubric's kind of table."""
-    if rubric.layout == "self_eval_form":
-        return FormLayout.for_rubric(rubric)
-    return ScoringLayout.for_rubric(rubric)
+    """The layout of the rubric's kind of table (built once per rubric object)."""
+    cached = _LAYOUTS.get(id(rubric))
+    if cached is not None and cached[0] is rubric:
+        return cached[1]
+    layout: ScoringLayout = (
+        FormLayout.for_rubric(rubric) if rubric.layout == "self_eval_form" else ScoringLayout.for_rubric(rubric)
+    )
+    if len(_LAYOUTS) > 64:
+        _LAYOUTS.clear()
+    _LAYOUTS[id(rubric)] = (rubric, layout)
+    return layout
 
 
 def template_rows(rubric: Rubric, layout: ScoringLayout) -> SheetRows:

@@ -16,8 +16,9 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape as xml_escape
@@ -228,7 +229,7 @@ class XlsxPackage:
 
     def cells(
         self, sheet: str, columns: Iterable[str] | None = None, rows: Iterable[int] = ()
-    ) -> dict[str, Cell]:
+    ) -> Mapping[str, Cell]:
         """Every non-empty cell of ``sheet``, by reference; with ``columns``, only the cells in
         those columns or in ``rows``."""
         wanted = set(columns) if columns is not None else None
@@ -238,7 +239,14 @@ class XlsxPackage:
             raise WorkbookError(f"缺少工作表“{sheet}”", Location(file=str(self.path), sheet=sheet))
         text = self._sheet_xml(parts[sheet])
         if text is not None:
-            return text.cells(wanted, whole_rows, self.shared_strings)
+
+            def keep(ref: str) -> bool:
+                if wanted is None:
+                    return True
+                letters = ref.rstrip("0123456789")
+                return letters in wanted or ref[len(letters) :] in whole_rows
+
+            return LazyCells(text, self.shared_strings, keep)
         shared: SharedStrings | None = None
         found: dict[str, Cell] = {}
         _, _, elements = self._index(parts[sheet])
@@ -292,11 +300,13 @@ class XlsxPackage:
         """
         part = self.sheet_parts()[sheet]
         text = self._sheet_xml(part)
-        if text is not None and all(ref in text.spans for ref in writes):
+        if text is not None and all(text.has(ref) for ref in writes):
             changed = 0
             for ref, (value, formula) in writes.items():
                 if text.is_shared_master(ref):
-                    raise WorkbookError(SHARED_MASTER, Location(file=str(self.path), sheet=sheet, cell=ref))
+                    raise WorkbookError(
+                        SHARED_MASTER, Location(file=str(self.path), sheet=sheet, cell=ref)
+                    )
                 if text.same(ref, value, formula, self.shared_strings):
                     continue
                 text.set(ref, value, formula)
@@ -322,7 +332,9 @@ class XlsxPackage:
                 cells[ref] = cell
             master = cell.find(f"{_M}f")
             if master is not None and master.get("t") == "shared" and master.get("ref"):
-                raise WorkbookError(SHARED_MASTER, Location(file=str(self.path), sheet=sheet, cell=ref))
+                raise WorkbookError(
+                    SHARED_MASTER, Location(file=str(self.path), sheet=sheet, cell=ref)
+                )
             if _same_content(cell, value, formula, self):
                 continue
             _set_cell(cell, value, formula)
@@ -430,14 +442,9 @@ def file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
-SHARED_MASTER = (
-    "该单元格是 Excel 共享公式的起始单元格，改写会破坏其他单元格的公式；请在 Excel 中重新输入该公式后再试"
-)
+SHARED_MASTER = "该单元格是 Excel 共享公式的起始单元格，改写会破坏其他单元格的公式；请在 Excel 中重新输入该公式后再试"
 
 _NAME = r"(?:[A-Za-z_][\w.\-]*:)?"
-_SHEET_DATA_RE = re.compile(rf"<({_NAME})sheetData\b[^>]*?(?:/>|>(.*?)</\1sheetData>)", re.S)
-_CELL_RE = re.compile(rf"<({_NAME})c\b([^>]*?)(?:/>|>(.*?)</\1c>)", re.S)
-_R_ATTR = re.compile(r'\sr="([A-Z]{1,3}[0-9]{1,7})"')
 _T_ATTR = re.compile(r'\st="([^"]*)"')
 _V_RE = re.compile(rf"<{_NAME}v(?:\s[^>]*)?>(.*?)</{_NAME}v>", re.S)
 _F_RE = re.compile(rf"<({_NAME})f\b([^>]*?)(?:/>|>(.*?)</\1f>)", re.S)
@@ -447,108 +454,129 @@ _TEXT_RE = re.compile(rf"<({_NAME})t\b[^>]*?(?:/>|>(.*?)</\1t>)", re.S)
 _DECLARED_ENCODING = re.compile(rb'^\s*<\?xml[^>]*encoding="([^"]+)"')
 
 
-class SheetXml:
-    """A worksheet part as text with the position of every cell, patched cell by cell.
+_START_TAG = re.compile(r'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>')
+_ROOT = re.compile(r"<(?!\?|!)([^\s>/]+)")
 
-    Only the owned cells' XML changes; every other byte of the part stays as it was.
+
+def _unescape(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
+
+
+class SheetXml:
+    """A worksheet part as text cut at every cell, patched cell by cell.
+
+    ``re.split`` on the cells' start tags gives, per cell, its reference, the rest of its start
+    tag, and the text that follows up to the next cell. Only the owned cells' XML changes;
+    every other byte of the part stays as it was. Worksheets written differently (a namespace
+    prefix, ``r`` not the first attribute, a non-UTF-8 encoding) get None from :meth:`parse`
+    and go through the XML tree instead.
     """
 
-    def __init__(self, text: str, spans: dict[str, tuple[int, int, str, str, str | None]]) -> None:
+    def __init__(
+        self, text: str, head: str, refs: list[str], attrs: list[str], follows: list[str]
+    ) -> None:
         self.text = text
-        self.spans = spans  # ref → (start, end, prefix, attributes, inner XML or None)
-        self.edits: dict[str, str] = {}
+        self.head = head
+        self.refs = refs
+        self.attrs = attrs  # the rest of each start tag, ending in "/" for an empty cell
+        self.follows = follows  # "inner</c>" then the text up to the next cell
+        self.position = {ref: k for k, ref in enumerate(refs)}
+        self.edits: dict[int, str] = {}
 
     @classmethod
     def parse(cls, raw: bytes) -> SheetXml | None:
         declared = _DECLARED_ENCODING.match(raw)
-        if declared and declared.group(1).decode("ascii", "replace").lower().replace("-", "") != "utf8":
+        if (
+            declared
+            and declared.group(1).decode("ascii", "replace").lower().replace("-", "") != "utf8"
+        ):
             return None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        data = _SHEET_DATA_RE.search(text)
-        if data is None:
+        root = _ROOT.search(text)
+        if root is None or root.group(1) != "worksheet":
             return None
-        spans: dict[str, tuple[int, int, str, str, str | None]] = {}
-        if data.group(2):
-            offset = data.start(2)
-            for match in _CELL_RE.finditer(data.group(2)):
-                found = _R_ATTR.search(match.group(2))
-                if found is None:
-                    return None  # positions implied by order: the tree path handles them
-                spans[found.group(1)] = (
-                    offset + match.start(),
-                    offset + match.end(),
-                    match.group(1),
-                    match.group(2),
-                    match.group(3),
-                )
-        return cls(text, spans)
+        pieces = _START_TAG.split(text)
+        refs, attrs, follows = pieces[1::3], pieces[2::3], pieces[3::3]
+        if len(refs) != text.count("<c ") + text.count("<c>"):
+            return None
+        return cls(text, pieces[0], refs, attrs, follows)
 
-    def _parts(self, ref: str) -> tuple[str | None, str | None, str | None, str | None]:
-        """(type, value text, formula text, inline string text) of a cell."""
-        _, _, _, attributes, inner = self.spans[ref]
-        kind_match = _T_ATTR.search(attributes)
-        kind = kind_match.group(1) if kind_match else None
+    def has(self, ref: str) -> bool:
+        return ref in self.position
+
+    def _inner(self, k: int) -> str | None:
+        if self.attrs[k].endswith("/"):
+            return None
+        follow = self.follows[k]
+        end = follow.find("</c>")
+        return follow[:end] if end >= 0 else None
+
+    def _parts(self, k: int) -> tuple[str | None, str | None, str | None, str | None]:
+        """(type, value text, formula text, inline string text) of cell ``k``."""
+        attributes = self.attrs[k]
+        at = attributes.find(' t="')
+        kind = attributes[at + 4 : attributes.find('"', at + 4)] if at >= 0 else None
+        inner = self._inner(k)
         if not inner:
             return kind, None, None, None
+        if inner.startswith("<v>") and inner.endswith("</v>") and inner.count("<") == 2:
+            return kind, _unescape(inner[3:-4]), None, None  # the common case: a plain value
         v = _V_RE.search(inner)
         f = _F_RE.search(inner)
-        value = html.unescape(v.group(1)) if v else None
-        formula = html.unescape(f.group(3)) if f and f.group(3) is not None else None
+        value = _unescape(v.group(1)) if v else None
+        formula = _unescape(f.group(3)) if f and f.group(3) is not None else None
         inline = None
         if kind == "inlineStr":
             found = _IS_RE.search(inner)
             if found:
                 body = _RPH_RE.sub("", found.group(2))
-                inline = "".join(html.unescape(t.group(2) or "") for t in _TEXT_RE.finditer(body))
+                inline = "".join(_unescape(t.group(2) or "") for t in _TEXT_RE.finditer(body))
         return kind, value, formula, inline
 
-    def cells(self, wanted: set[str] | None, whole_rows: set[str], shared: Callable[[], SharedStrings]) -> dict[str, Cell]:
-        found: dict[str, Cell] = {}
-        table: SharedStrings | None = None
-        for ref, (_, _, _, _, inner) in self.spans.items():
-            if not inner:
-                continue  # a styled blank cell
-            if wanted is not None:
-                letters = ref.rstrip("0123456789")
-                if letters not in wanted and ref[len(letters) :] not in whole_rows:
-                    continue
-            kind, v_text, formula, inline = self._parts(ref)
-            value: str | Decimal | bool | None = None
-            if kind == "s":
-                if v_text is not None:
-                    table = table if table is not None else shared()
-                    index = int(v_text)
-                    value = table[index] if 0 <= index < len(table) else None
-            elif kind == "inlineStr":
-                value = inline
-            elif kind == "b":
-                value = v_text == "1"
-            elif kind in ("str", "e"):
-                value = v_text
-            elif v_text is not None:
-                value = _number(v_text)
-            if value == "":
-                value = None
-            if value is not None or formula is not None:
-                found[ref] = Cell(value, formula)
-        return found
+    def cell(self, k: int, shared: Callable[[], SharedStrings]) -> Cell | None:
+        """Cell ``k``'s value and formula, or None when it is empty."""
+        if self.attrs[k].endswith("/"):
+            return None  # a styled blank cell
+        kind, v_text, formula, inline = self._parts(k)
+        value: str | Decimal | bool | None = None
+        if kind == "s":
+            if v_text is not None:
+                table = shared()
+                index = int(v_text)
+                value = table[index] if 0 <= index < len(table) else None
+        elif kind == "inlineStr":
+            value = inline
+        elif kind == "b":
+            value = v_text == "1"
+        elif kind in ("str", "e"):
+            value = v_text
+        elif v_text is not None:
+            value = _number(v_text)
+        if value == "":
+            value = None
+        if value is None and formula is None:
+            return None
+        return Cell(value, formula)
 
     def is_shared_master(self, ref: str) -> bool:
-        inner = self.spans[ref][4]
+        inner = self._inner(self.position[ref])
         if not inner:
             return False
         f = _F_RE.search(inner)
         return bool(f and 't="shared"' in f.group(2) and " ref=" in f.group(2))
 
-    def same(self, ref: str, value: Any, formula: str | None, shared: Callable[[], SharedStrings]) -> bool:
-        if ref in self.edits:
+    def same(
+        self, ref: str, value: Any, formula: str | None, shared: Callable[[], SharedStrings]
+    ) -> bool:
+        """Whether cell ``ref`` already holds ``value`` and ``formula``."""
+        k = self.position[ref]
+        if k in self.edits:
             return False
-        kind, v_text, current_formula, inline = self._parts(ref)
-        inner = self.spans[ref][4] or ""
-        if current_formula != formula or 't="shared"' in inner:
+        kind, v_text, current_formula, inline = self._parts(k)
+        if current_formula != formula or 't="shared"' in (self._inner(k) or ""):
             return False
         if value is None:
             return kind in (None, "n", "str") and not v_text and inline is None
@@ -565,37 +593,96 @@ class SheetXml:
         return False
 
     def set(self, ref: str, value: Any, formula: str | None) -> None:
-        _, _, prefix, attributes, _ = self.spans[ref]
-        attributes = _T_ATTR.sub("", attributes)
+        """Replace the cell's type and content, keeping its other attributes (style…)."""
+        k = self.position[ref]
+        attributes = _T_ATTR.sub("", self.attrs[k].rstrip("/"))
         inner = ""
         kind = ""
         if formula is not None:
-            inner = f"<{prefix}f>{xml_escape(formula)}</{prefix}f>"
+            inner = f"<f>{xml_escape(formula)}</f>"
             if isinstance(value, str):
                 kind = ' t="str"'
-                inner += f"<{prefix}v>{xml_escape(value)}</{prefix}v>"
+                inner += f"<v>{xml_escape(value)}</v>"
             elif value is not None:
-                inner += f"<{prefix}v>{fmt_number(value)}</{prefix}v>"
+                inner += f"<v>{fmt_number(value)}</v>"
         elif isinstance(value, Decimal):
-            inner = f"<{prefix}v>{fmt_number(value)}</{prefix}v>"
+            inner = f"<v>{fmt_number(value)}</v>"
         elif value is not None:
             kind = ' t="inlineStr"'
             text = str(value)
             space = ' xml:space="preserve"' if text != text.strip() else ""
-            inner = f"<{prefix}is><{prefix}t{space}>{xml_escape(text)}</{prefix}t></{prefix}is>"
-        tag = f"{prefix}c"
-        self.edits[ref] = f"<{tag}{attributes}{kind}>{inner}</{tag}>" if inner else f"<{tag}{attributes}{kind}/>"
+            inner = f"<is><t{space}>{xml_escape(text)}</t></is>"
+        start = f'<c r="{ref}"{attributes}{kind}'
+        self.edits[k] = f"{start}>{inner}</c>" if inner else f"{start}/>"
 
     def to_bytes(self) -> bytes:
+        """The part with the edited cells replaced and every other byte as it was."""
+        if not self.edits:
+            return self.text.encode("utf-8")
+        # each cell's size in the original text: start tag (<c r="…"…>) and what follows it
+        sizes = [
+            8 + len(ref) + len(attr) + len(follow)
+            for ref, attr, follow in zip(self.refs, self.attrs, self.follows, strict=True)
+        ]
+        starts = list(accumulate(sizes, initial=len(self.head)))
         pieces: list[str] = []
         position = 0
-        for ref in sorted(self.edits, key=lambda r: self.spans[r][0]):
-            start, end = self.spans[ref][0], self.spans[ref][1]
+        for k in sorted(self.edits):
+            start = starts[k]
+            end = start + 8 + len(self.refs[k]) + len(self.attrs[k])
+            if not self.attrs[k].endswith("/"):
+                end += self.follows[k].find("</c>") + 4
             pieces.append(self.text[position:start])
-            pieces.append(self.edits[ref])
+            pieces.append(self.edits[k])
             position = end
         pieces.append(self.text[position:])
         return "".join(pieces).encode("utf-8")
+
+
+class LazyCells(Mapping[str, Cell]):
+    """The non-empty cells of a text-patched worksheet, each read when first asked for."""
+
+    def __init__(
+        self, sheet: SheetXml, shared: Callable[[], SharedStrings], keep: Callable[[str], bool]
+    ) -> None:
+        self._sheet = sheet
+        self._shared = shared
+        self._keep = keep
+        self._memo: dict[str, Cell | None] = {}
+
+    def get(self, ref: str, default: Any = None) -> Any:
+        if ref not in self._memo:
+            k = self._sheet.position.get(ref)
+            keep = k is not None and self._keep(ref)
+            self._memo[ref] = self._sheet.cell(k, self._shared) if keep and k is not None else None
+        found = self._memo[ref]
+        return default if found is None else found
+
+    def __getitem__(self, ref: str) -> Cell:
+        found = self.get(ref)
+        if found is None:
+            raise KeyError(ref)
+        return found
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, str) and self.get(ref) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        for k, ref in enumerate(self._sheet.refs):
+            if not self._sheet.attrs[k].endswith("/") and ref in self:
+                yield ref
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def in_column(self, letters: str) -> Iterator[tuple[str, Cell]]:
+        """The non-empty cells of one column, top to bottom."""
+        digits = "0123456789"
+        for k, ref in enumerate(self._sheet.refs):
+            if not self._sheet.attrs[k].endswith("/") and ref.rstrip(digits) == letters:
+                found = self.get(ref)
+                if found is not None:
+                    yield ref, found
 
 
 class SharedStrings:

@@ -5,9 +5,8 @@ Every problem names the file, the sheet and the cell, in Chinese.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -51,7 +50,7 @@ class CellSource(Protocol):
 
     def cells(
         self, sheet: str, columns: Iterable[str] | None = None, rows: Iterable[int] = ()
-    ) -> dict[str, Cell]: ...
+    ) -> Mapping[str, Cell]: ...
 
 
 @dataclass
@@ -74,10 +73,10 @@ class WorkbookData(BookData):
 
 
 @lru_cache(maxsize=32)
-def _rubric_from_json(digest: str, text: str, source: str) -> Rubric:
-    # Batches of workbooks usually share one rubric: validate each distinct text once.
-    data = json.loads(text)
-    return rubric_from_data(data, source)
+def _rubric_from_json(text: str) -> Rubric:
+    # Batches of workbooks usually share one rubric: validate each distinct text once. Errors
+    # are not cached, and read_rubric names the workbook in them.
+    return rubric_from_data(json.loads(text), RUBRIC_SHEET)
 
 
 def read_rubric(package: CellSource) -> Rubric:
@@ -113,9 +112,8 @@ def read_rubric(package: CellSource) -> Rubric:
             "“指标体系”工作表中没有指标体系内容",
             Location(file=package.label, sheet=RUBRIC_SHEET, cell="A2"),
         )
-    source = f"{package.label}（工作表“{RUBRIC_SHEET}”）"
     try:
-        return _rubric_from_json(hashlib.sha256(text.encode()).hexdigest(), text, source)
+        return _rubric_from_json(text)
     except json.JSONDecodeError as exc:
         raise WorkbookError(
             f"“指标体系”工作表的内容已损坏，无法解析（第{exc.pos + 1}个字符附近）：请勿手工修改此表",
@@ -207,6 +205,13 @@ def _check_headers(sheet: _Sheet) -> None:
             )
 
 
+def _column(cells: Mapping[str, Cell], letters: str) -> Iterable[tuple[str, Cell]]:
+    in_column = getattr(cells, "in_column", None)
+    if in_column is not None:
+        return in_column(letters)
+    return ((ref, cell) for ref, cell in cells.items() if ref.rstrip("0123456789") == letters)
+
+
 def _scan_rows(sheet: _Sheet, rubric: Rubric) -> SheetRows:
     layout = sheet.layout
     code_col = layout.col("code")
@@ -215,7 +220,7 @@ def _scan_rows(sheet: _Sheet, rubric: Rubric) -> SheetRows:
     leaves: dict[str, int] = {}
     adjustments: dict[str, int] = {}
     marks: dict[str, int] = {}
-    for ref, cell in sheet.cells.items():
+    for ref, cell in _column(sheet.cells, code_col):
         letters, row = split_ref(ref)
         if letters != code_col or row < layout.scan_from or cell.value is None:
             continue
