@@ -417,12 +417,14 @@ class Rubric(Model):
     def index(self) -> dict[str, Node]:
         return self.by_code
 
-    def adjustment_items(self) -> Iterator[tuple[str, AdjustmentItem]]:
+    def adjustment_items(self) -> Iterator[tuple[Literal["bonus", "penalty"], AdjustmentItem]]:
         """Bonus and penalty items, tagged ``bonus`` or ``penalty``."""
-        for tag, adjustment in (("bonus", self.bonus), ("penalty", self.penalty)):
-            if adjustment is not None:
-                for item in adjustment.items:
-                    yield tag, item
+        if self.bonus is not None:
+            for item in self.bonus.items:
+                yield "bonus", item
+        if self.penalty is not None:
+            for item in self.penalty.items:
+                yield "penalty", item
 
     def grade_for(self, total: Decimal) -> str:
         for band in sorted(self.grades, key=lambda g: g.min, reverse=True):

@@ -407,7 +407,7 @@ def score(rubric: Rubric, evidence: Evidence) -> Result:
                 )
             assert node.method is not None
             indicators.append(
-                IndicatorResult(
+                IndicatorResult.model_construct(
                     code=node.code,
                     name=node.name,
                     path=path,
@@ -430,7 +430,7 @@ def score(rubric: Rubric, evidence: Evidence) -> Result:
             weight = node.weight if applicable else ZERO
             if depth == 1:
                 levels.append(
-                    LevelResult(
+                    LevelResult.model_construct(
                         code=node.code,
                         name=node.name,
                         depth=depth,
@@ -463,7 +463,7 @@ def score(rubric: Rubric, evidence: Evidence) -> Result:
         deducted = [child.code for child in node.children or [] if _deducted(child, lines)]
         levels.insert(
             position,
-            LevelResult(
+            LevelResult.model_construct(
                 code=node.code,
                 name=node.name,
                 depth=depth,
@@ -505,7 +505,8 @@ def score(rubric: Rubric, evidence: Evidence) -> Result:
                 message=f"{len(incomplete)}项指标未能评分（{'、'.join(incomplete)}），总分不完整",
             )
         )
-    return Result(
+    # Built from values the core computed itself: no need to validate them again.
+    return Result.model_construct(
         rubric_id=rubric.id,
         title=rubric.title,
         subtotal=subtotal,
@@ -545,7 +546,7 @@ def _adjustments(
             points = min(points, item.max_points)
         reason = (line.narrative or "") if line is not None else ""
         results.append(
-            AdjustmentResult(
+            AdjustmentResult.model_construct(
                 kind=kind, code=item.code, name=item.name, points=points, reason=reason
             )
         )
