@@ -481,6 +481,8 @@ class SheetXml:
         self.attrs = attrs  # the rest of each start tag, ending in "/" for an empty cell
         self.follows = follows  # "inner</c>" then the text up to the next cell
         self.position = {ref: k for k, ref in enumerate(refs)}
+        # cells with content (an empty cell's start tag ends in "/")
+        self.filled = {ref for ref, attr in zip(refs, attrs, strict=True) if attr[-1:] != "/"}
         self.edits: dict[int, str] = {}
 
     @classmethod
@@ -651,6 +653,8 @@ class LazyCells(Mapping[str, Cell]):
         self._memo: dict[str, Cell | None] = {}
 
     def get(self, ref: str, default: Any = None) -> Any:
+        if ref not in self._sheet.filled:
+            return default
         if ref not in self._memo:
             k = self._sheet.position.get(ref)
             keep = k is not None and self._keep(ref)
@@ -668,8 +672,8 @@ class LazyCells(Mapping[str, Cell]):
         return isinstance(ref, str) and self.get(ref) is not None
 
     def __iter__(self) -> Iterator[str]:
-        for k, ref in enumerate(self._sheet.refs):
-            if not self._sheet.attrs[k].endswith("/") and ref in self:
+        for ref in self._sheet.refs:
+            if ref in self:
                 yield ref
 
     def __len__(self) -> int:
@@ -678,8 +682,8 @@ class LazyCells(Mapping[str, Cell]):
     def in_column(self, letters: str) -> Iterator[tuple[str, Cell]]:
         """The non-empty cells of one column, top to bottom."""
         digits = "0123456789"
-        for k, ref in enumerate(self._sheet.refs):
-            if not self._sheet.attrs[k].endswith("/") and ref.rstrip(digits) == letters:
+        for ref in self._sheet.refs:
+            if ref in self._sheet.filled and ref.rstrip(digits) == letters:
                 found = self.get(ref)
                 if found is not None:
                     yield ref, found
