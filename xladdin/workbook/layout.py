@@ -433,7 +433,9 @@ def layout_for(rubric: Rubric) -> ScoringLayout:
     if cached is not None and cached[0] is rubric:
         return cached[1]
     layout: ScoringLayout = (
-        FormLayout.for_rubric(rubric) if rubric.layout == "self_eval_form" else ScoringLayout.for_rubric(rubric)
+        FormLayout.for_rubric(rubric)
+        if rubric.layout == "self_eval_form"
+        else ScoringLayout.for_rubric(rubric)
     )
     if len(_LAYOUTS) > 64:
         _LAYOUTS.clear()

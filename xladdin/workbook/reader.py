@@ -139,7 +139,9 @@ class _Sheet:
         self.layout = layout
         # the columns the reader uses, and the header rows whole
         keys = {"code", "score", "narrative", *layout.input_keys()}
-        columns = {ref.rstrip("0123456789") for key in keys if (ref := layout.find(key, layout.first_row))}
+        columns = {
+            ref.rstrip("0123456789") for key in keys if (ref := layout.find(key, layout.first_row))
+        }
         columns |= {ref.rstrip("0123456789") for ref in layout.info_cells().values()}
         rows = {int(ref[len(ref.rstrip("0123456789")) :]) for ref, _ in layout.header_checks()}
         if isinstance(layout, FormLayout):
