@@ -247,7 +247,6 @@ class XlsxPackage:
                 return letters in wanted or ref[len(letters) :] in whole_rows
 
             return LazyCells(text, self.shared_strings, keep)
-        shared: SharedStrings | None = None
         found: dict[str, Cell] = {}
         _, _, elements = self._index(parts[sheet])
         for ref, c in elements.items():
@@ -267,24 +266,8 @@ class XlsxPackage:
                     formula = child.text
                 elif tag == _IS:
                     inline = child
-            kind = c.get("t")
-            value: str | Decimal | bool | None = None
-            if kind == "s":
-                if v_text is not None:
-                    if shared is None:
-                        shared = self.shared_strings()
-                    index = int(v_text)
-                    value = shared[index] if 0 <= index < len(shared) else None
-            elif kind == "inlineStr":
-                value = _inline_text(inline) if inline is not None else None
-            elif kind == "b":
-                value = v_text == "1"
-            elif kind in ("str", "e"):
-                value = v_text
-            elif v_text is not None:
-                value = _number(v_text)
-            if value == "":
-                value = None
+            inline_text = _inline_text(inline) if inline is not None else None
+            value = cell_value(c.get("t"), v_text, inline_text, self.shared_strings)
             if value is not None or formula is not None:
                 found[ref] = Cell(value, formula)
         return found
@@ -458,6 +441,27 @@ _START_TAG = re.compile(r'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>')
 _ROOT = re.compile(r"<(?!\?|!)([^\s>/]+)")
 
 
+def cell_value(
+    kind: str | None, v_text: str | None, inline: str | None, shared: Callable[[], SharedStrings]
+) -> str | Decimal | bool | None:
+    """A cell's value from its type attribute and texts; None for an empty cell."""
+    value: str | Decimal | bool | None = None
+    if kind == "s":
+        if v_text is not None:
+            table = shared()
+            index = int(v_text)
+            value = table[index] if 0 <= index < len(table) else None
+    elif kind == "inlineStr":
+        value = inline
+    elif kind == "b":
+        value = v_text == "1"
+    elif kind in ("str", "e"):
+        value = v_text
+    elif v_text is not None:
+        value = _number(v_text)
+    return None if value == "" else value
+
+
 def _unescape(text: str) -> str:
     return html.unescape(text) if "&" in text else text
 
@@ -543,22 +547,7 @@ class SheetXml:
         if self.attrs[k].endswith("/"):
             return None  # a styled blank cell
         kind, v_text, formula, inline = self._parts(k)
-        value: str | Decimal | bool | None = None
-        if kind == "s":
-            if v_text is not None:
-                table = shared()
-                index = int(v_text)
-                value = table[index] if 0 <= index < len(table) else None
-        elif kind == "inlineStr":
-            value = inline
-        elif kind == "b":
-            value = v_text == "1"
-        elif kind in ("str", "e"):
-            value = v_text
-        elif v_text is not None:
-            value = _number(v_text)
-        if value == "":
-            value = None
+        value = cell_value(kind, v_text, inline, shared)
         if value is None and formula is None:
             return None
         return Cell(value, formula)
