@@ -316,3 +316,34 @@ def test_declared_scores_are_read_from_the_score_column(examples: dict[str, Path
     data = read_workbook(examples["nanjing-dsj-2022"])
     assert data.evidence.lines["B12"].declared == Decimal("0.97")
     assert data.evidence.unit == "南京市大数据管理局"
+
+
+def test_worksheets_written_without_cell_positions_take_the_tree_path(
+    examples: dict[str, Path], tmp_path: Path
+) -> None:
+    """Some writers leave out the r="A1" of cells (the format allows it): the text patcher
+    declines such a sheet and the XML tree path reads and writes it instead."""
+    import re
+
+    source = tmp_path / "in.xlsx"
+    edit_cells(
+        examples["nanjing-dsj-2022"], {input_ref("nanjing-dsj-2022", "B11", "value"): 1500}, source
+    )
+    package = XlsxPackage(source)
+    part = package.sheet_parts()[SCORING_SHEET]
+    with zipfile.ZipFile(source) as book:
+        entries = [(info, book.read(info.filename)) for info in book.infolist()]
+    stripped = tmp_path / "no-positions.xlsx"
+    with zipfile.ZipFile(stripped, "w", zipfile.ZIP_DEFLATED) as book:
+        for info, data in entries:
+            if info.filename == part:
+                data = re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", data)
+            book.writestr(info, data)
+    expected = recalc(source, tmp_path / "a.xlsx")
+    done = recalc(stripped, tmp_path / "b.xlsx")
+    assert done.result.total == expected.result.total == Decimal("92.97")
+    assert done.changed == expected.changed
+    ours = openpyxl.load_workbook(tmp_path / "b.xlsx", data_only=True)[SCORING_SHEET]
+    theirs = openpyxl.load_workbook(tmp_path / "a.xlsx", data_only=True)[SCORING_SHEET]
+    for write in expected.plan.for_sheet(SCORING_SHEET).values():
+        assert ours[write.ref].value == theirs[write.ref].value, write.ref
