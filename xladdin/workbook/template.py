@@ -371,9 +371,10 @@ def _scoring_sheet(
     for node, first, last_row in groups1:
         if first == last_row and node.is_leaf:
             continue
-        sheet.merge_range(
-            first - 1, 0, last_row - 1, 0, _group_title(node), group_fmt
-        ) if first != last_row else sheet.write_string(first - 1, 0, _group_title(node), group_fmt)
+        if first != last_row:
+            sheet.merge_range(first - 1, 0, last_row - 1, 0, _group_title(node), group_fmt)
+        else:
+            sheet.write_string(first - 1, 0, _group_title(node), group_fmt)
     for node, first, last_row in groups2:
         col = col_index(letters["level2"])
         if first != last_row:
@@ -401,7 +402,6 @@ def _scoring_sheet(
         sheet.write_string(r, col_index(letters["code"]), mark, code_fmt)
 
     fixed_row(rows.subtotal, "小计", SUBTOTAL_MARK, rubric.total_weight, total_score_fmt)
-    adjustment_rows = []
     for kind, adjustment in (("bonus", rubric.bonus), ("penalty", rubric.penalty)):
         if adjustment is None:
             continue
@@ -432,17 +432,9 @@ def _scoring_sheet(
             for key in layout.input_keys():
                 c = col_index(letters[key])
                 if key == "value":
-                    sheet.write(
-                        r,
-                        c,
-                        float(points) if points is not None else None,
-                        formats.get(bg_color=FILL_OPTIONAL, locked=False, align="center"),
-                    ) if points is not None else sheet.write_blank(
-                        r,
-                        c,
-                        None,
-                        formats.get(bg_color=FILL_OPTIONAL, locked=False, align="center"),
-                    )
+                    entry = formats.get(bg_color=FILL_OPTIONAL, locked=False, align="center")
+                    _write_value(sheet, f"{letters[key]}{row}", points, entry)
+                    what = "加分" if kind == "bonus" else "减分"
                     sheet.data_validation(
                         r,
                         c,
@@ -453,12 +445,11 @@ def _scoring_sheet(
                             "criteria": ">=",
                             "value": 0,
                             "input_title": "请填写",
-                            "input_message": f"{(kind == 'bonus' and '加分') or '减分'}分值",
+                            "input_message": f"{what}分值",
                         },
                     )
                 else:
                     sheet.write_blank(r, c, None, unused)
-            adjustment_rows.append(row)
     fixed_row(rows.total, "总分", TOTAL_MARK, None, total_score_fmt)
     fixed_row(rows.grade, "等级", GRADE_MARK, None, grade_fmt)
 
