@@ -121,8 +121,8 @@ def form_sheet(
         line = evidence.line(funds.code)
         values = evidence_inputs(funds, line)
         sheet.write_blank(r, 2, None, money_input)  # 年初预算数: shown, not scored
-        sheet.write_number(r, col_index("F"), float(funds.weight), number)
-        _write_owned(sheet, owned[f"G{row}"], rate_fmt)
+        sheet.write_number(layout.cell("weight", row), float(funds.weight), number)
+        _write_owned(sheet, owned[layout.cell("exec_rate", row)], rate_fmt)
         for key, fmt in (("score", score_fmt), ("reason", reason_fmt), ("status", reason_fmt)):
             _write_owned(sheet, owned[layout.cell(key, row)], fmt)
         sheet.write_string(r, col_index(layout.code_col), funds.code, code_fmt)

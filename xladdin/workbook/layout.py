@@ -388,7 +388,7 @@ class FormLayout(ScoringLayout):
         checks = super().header_checks()
         checks += [
             (f"{col}{self.funds_header_row}", text)
-            for col, text in zip("CDEFGH", FUNDS_HEADERS, strict=True)
+            for col, text in zip(FUNDS_KEYS.values(), FUNDS_HEADERS, strict=True)
         ]
         return checks
 
@@ -419,9 +419,11 @@ class FormLayout(ScoringLayout):
 
         line = result.indicator(self.funds_code)
         row = self.funds_row
-        rate = excel_round(f"E{row}/D{row}", rubric.rounding.value)
-        formula = f'IF(N(D{row})=0,"",{rate})' if rate else None
-        return [(f"G{row}", line.value if line.value is not None else "", formula)]
+        spent, budget = self.cell("value", row), self.cell("denominator", row)
+        rate = excel_round(f"{spent}/{budget}", rubric.rounding.value)
+        formula = f'IF(N({budget})=0,"",{rate})' if rate else None
+        value = line.value if line.value is not None else ""
+        return [(self.cell("exec_rate", row), value, formula)]
 
 
 _LAYOUTS: dict[int, tuple[Rubric, ScoringLayout]] = {}

@@ -22,6 +22,7 @@ from ..core.rubric import NATIONAL_JUDGEMENT_BANDS, ChecklistMethod, Rubric, Thr
 from ..core.validation import rubric_from_data
 from .layout import (
     CODE_HEADER,
+    FUNDS_KEYS,
     GRADE_MARK,
     NO_WORDS,
     RUBRIC_FORMAT,
@@ -145,7 +146,7 @@ class _Sheet:
         columns |= {ref.rstrip("0123456789") for ref in layout.info_cells().values()}
         rows = {int(ref[len(ref.rstrip("0123456789")) :]) for ref, _ in layout.header_checks()}
         if isinstance(layout, FormLayout):
-            columns |= set("DEFGH")
+            columns |= set(FUNDS_KEYS.values())
         self.cells = package.cells(SCORING_SHEET, columns, rows)
 
     def where(self, ref: str, code: str | None = None) -> Location:
