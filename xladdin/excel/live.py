@@ -21,7 +21,8 @@ from typing import Any
 
 from ..core.errors import Location, WorkbookError
 from ..core.numbers import NumberParseError, to_decimal
-from ..workbook.layout import RUBRIC_SHEET, col_letter
+from ..workbook.cellref import col_letter
+from ..workbook.layout import RUBRIC_SHEET
 from ..workbook.package import Cell
 from ..workbook.plan import CellValue, WritePlan
 

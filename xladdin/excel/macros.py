@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 import xlwings as xw
 
 from ..core.errors import Location, WorkbookError, XladdinError
-from ..workbook.layout import CHECK_SHEET, RUBRIC_SHEET, SCORING_SHEET, col_letter
+from ..workbook.cellref import col_letter
+from ..workbook.layout import CHECK_SHEET, RUBRIC_SHEET, SCORING_SHEET
 
 if TYPE_CHECKING:
     from ..core.result import Finding, Result

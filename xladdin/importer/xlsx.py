@@ -14,7 +14,8 @@ from typing import Any
 
 from ..core.errors import Location, WorkbookError
 from ..core.numbers import HUNDRED, NumberParseError, fmt_number, to_decimal
-from ..workbook.layout import RUBRIC_MARKER, RUBRIC_SHEET, SCORING_SHEET, col_letter
+from ..workbook.cellref import col_letter
+from ..workbook.layout import RUBRIC_MARKER, RUBRIC_SHEET, SCORING_SHEET
 from .table import Grid, Merge
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..core.evidence import Evidence
 from ..core.rubric import Node, Rubric
+from .cellref import col_index, split_ref
 from .layout import (
     FUNDS_HEADERS,
     FUNDS_ROWS,
@@ -21,8 +22,6 @@ from .layout import (
     TOTAL_MARK,
     FormLayout,
     SheetRows,
-    col_index,
-    split_ref,
 )
 from .plan import WritePlan
 from .template import (

@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from ..core.rubric import ChecklistMethod, Rubric
+from .cellref import col_letter
 
 SCORING_SHEET = "评分表"
 SUMMARY_SHEET = "得分情况"
@@ -40,32 +41,6 @@ ROW_MARKS = (SUBTOTAL_MARK, TOTAL_MARK, GRADE_MARK)
 
 YES_WORDS = ("是", "√", "✓", "✔", "符合", "true", "TRUE", "True", "1", "Y", "y", "yes", "对")
 NO_WORDS = ("否", "×", "✗", "✘", "不符合", "false", "FALSE", "False", "0", "N", "n", "no", "错")
-
-
-def col_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def col_index(letters: str) -> int:
-    """A → 0, AA → 26."""
-    index = 0
-    for ch in letters:
-        index = index * 26 + (ord(ch) - 64)
-    return index - 1
-
-
-def split_ref(ref: str) -> tuple[str, int]:
-    """ "H12" → ("H", 12)."""
-    i = 0
-    while i < len(ref) and ref[i].isalpha():
-        i += 1
-    return ref[:i], int(ref[i:])
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from lxml import etree
 
 from ..core.errors import Location, WorkbookError
 from ..core.numbers import fmt_number
-from .layout import col_index, col_letter, split_ref
+from .cellref import col_index, col_letter, split_ref
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"

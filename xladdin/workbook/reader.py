@@ -20,6 +20,7 @@ from ..core.evidence import Decision, Deduction, Evidence, LineEvidence
 from ..core.numbers import NumberParseError, to_decimal
 from ..core.rubric import NATIONAL_JUDGEMENT_BANDS, ChecklistMethod, Rubric, ThresholdMethod
 from ..core.validation import rubric_from_data
+from .cellref import split_ref
 from .layout import (
     CODE_HEADER,
     FUNDS_KEYS,
@@ -36,7 +37,6 @@ from .layout import (
     ScoringLayout,
     SheetRows,
     layout_for,
-    split_ref,
 )
 from .package import Cell, XlsxPackage
 

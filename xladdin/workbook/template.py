@@ -32,6 +32,7 @@ from ..core.rubric import (
 )
 from ..core.scoring import score
 from ..termtable import display_width
+from .cellref import col_index, split_ref
 from .layout import (
     CONFIG_SHEET,
     GRADE_MARK,
@@ -49,9 +50,7 @@ from .layout import (
     ScoringLayout,
     SheetRows,
     SummaryLayout,
-    col_index,
     layout_for,
-    split_ref,
     summary_rows,
 )
 from .plan import CellWrite, WritePlan, build_plan
