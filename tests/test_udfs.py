@@ -33,8 +33,10 @@ FUNCTIONS = [
     "SCORE_CHECKLIST",
     "SCORE_DEDUCT",
     "SCORE_JUDGE",
+    "SCORE_THRESHOLD",
     "PERF_GRADE",
     "SCORE_REASON",
+    "SCORE_LINE",
 ]
 
 # Words VBA reserves: "Import Functions" writes each argument name into a VBA signature.
@@ -139,10 +141,13 @@ def test_000_b12_step_modes(excel: WindowsUdfs) -> None:
     assert cell(excel, "SCORE_RATE", 1435.59, 1465.19, 1.0, "step") == 0.97
 
 
-def test_step_mode_scores_the_printed_rate() -> None:
-    # 95.99996% prints as 96.00%: 4 points short, not 5
+def test_step_mode_scores_the_printed_rate_when_given_it() -> None:
+    # an execution rate computed from amounts is scored as printed: 95.99996% prints as
+    # 96.00%, 4 points short, not 5 (the core rounds rates it computes from two amounts) …
     assert udfs.EXEC_RATE(95.99996, 100.0) == 0.96
-    assert udfs.SCORE_RATE(95.99996, 100.0, 10.0, 1) == 9.6
+    assert udfs.SCORE_RATE(udfs.EXEC_RATE(95.99996, 100.0), 1, 10.0, 1) == 9.6
+    # … while a value against a target is scored unrounded, as the core scores such a line
+    assert udfs.SCORE_RATE(95.99996, 100.0, 10.0, 1) == 9.5
 
 
 def test_inverse_modes_for_lower_is_better() -> None:
@@ -309,7 +314,7 @@ def test_score_reason_deduction_matches_the_score() -> None:
         (
             "SCORE_BANDS",
             (0.8758, column(0.9, 0.8), SATISFACTION_POINTS),
-            "#VALUE! 分档下限有2个单元格，分值有5个，两个区域大小须一致",
+            "#VALUE! 分档界限有2个单元格，分值有5个，两个区域大小须一致",
         ),
         (
             "SCORE_BANDS",
@@ -355,13 +360,17 @@ def test_score_reason_deduction_matches_the_score() -> None:
             "#VALUE! 得分比例应为0到1之间的比率（如 0.9 或“90%”），实际为90",
         ),
         ("SCORE_JUDGE", (10.0, "25%", 0.9), "#VALUE! 扣分与得分比例只能填写一项"),
-        ("SCORE_JUDGE", (10.0, None), "#VALUE! 请填写评价档次、扣分（如“25%”或 0.5）或得分比例"),
+        (
+            "SCORE_JUDGE",
+            (10.0, None),
+            "#VALUE! 请填写评价档次、扣分（如“25%”或 0.5）、得分比例或认定得分",
+        ),
         ("PERF_GRADE", ("九十",), "#VALUE! 总分应为数字，实际为“九十”"),
         ("PERF_GRADE", (-1.0,), "#VALUE! 总分不能为负数（-1）"),
         (
             "SCORE_REASON",
             ("SUM", None, 1.0, 2.0),
-            "#VALUE! 函数名应为 SCORE_RATE、SCORE_BANDS、SCORE_CHECKLIST、SCORE_DEDUCT、SCORE_JUDGE 之一，实际为“SUM”",
+            "#VALUE! 函数名应为 SCORE_RATE、SCORE_BANDS、SCORE_CHECKLIST、SCORE_DEDUCT、SCORE_THRESHOLD、SCORE_JUDGE 之一，实际为“SUM”",
         ),
         ("SCORE_REASON", ("SCORE_RATE", None, 1.0, 0.0, 1.0), "#VALUE! 目标值为0，无法计算完成率"),
     ],
@@ -447,14 +456,20 @@ def test_every_function_documents_every_argument(excel: WindowsUdfs) -> None:
     for name in FUNCTIONS:
         plain = getattr(udfs, name)
         parameters = list(inspect.signature(plain).parameters)
-        assert list(plain.__excel_args__) == parameters, name
+        # "caller" is xlwings' reserved argument: the calling cell, not shown in Excel
+        shown = [p for p in parameters if p != "caller"]
+        assert list(plain.__excel_args__) == shown, name
         # under xlwings' real decorators the @xw.arg names were accepted (a wrong name raises)
-        # and every argument carries its description for the function wizard
+        # and every argument carries its description for the function wizard and arrives
+        # with its cell errors as text
         registered = getattr(excel.udfs, name).__xlfunc__
         assert [a["name"] for a in registered["args"]] == parameters
         for arg in registered["args"]:
+            if arg["name"] == "caller":
+                continue
             assert arg["doc"] == plain.__excel_args__[arg["name"]]
             assert not arg["doc"].startswith("Positional argument")
+            assert arg["options"] == {"err_to_str": True}, (name, arg["name"])
         assert registered["category"] == "预算绩效评价"
 
 
@@ -472,10 +487,20 @@ def test_wizard_texts_fit_and_are_chinese() -> None:
 
 def test_import_functions_writes_valid_vba(excel: WindowsUdfs) -> None:
     vba = excel.vba()
-    assert "Function SCORE_RATE(actual, target, weight, Optional mode, Optional places)" in vba
-    assert "Function SCORE_BANDS(value, lower_bounds, points)" in vba
+    assert (
+        "Function SCORE_RATE(actual, target, weight, Optional mode, Optional places, "
+        "Optional rounding, Optional step_size, Optional step_deduct)"
+    ) in vba
+    assert (
+        "Function SCORE_BANDS(value, lower_bounds, points, Optional inclusive, "
+        "Optional direction, Optional otherwise, Optional places, Optional rounding)"
+    ) in vba
+    assert "Function SCORE_THRESHOLD(value, bound, weight, Optional op, Optional otherwise)" in vba
     assert "Function PERF_GRADE(total, Optional scale)" in vba
-    assert "Function EXEC_RATE(actual, budget, Optional places)" in vba
+    assert "Function EXEC_RATE(actual, budget, Optional places, Optional rounding)" in vba
+    # the calling cell is xlwings' reserved argument: VBA passes Nothing, Excel shows only code
+    assert "Function SCORE_LINE(code)" in vba
+    assert 'XLPy.CallUDF("xladdin.excel.udfs", "SCORE_LINE", Array(code, Nothing)' in vba
     for sub in ("PERF_RECALC", "PERF_CHECK", "PERF_NEW"):
         assert f"Sub {sub}()" in vba
     for name in FUNCTIONS:

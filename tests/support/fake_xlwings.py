@@ -1,24 +1,35 @@
 """Stand-ins for Excel through xlwings, so the add-in's Excel code runs on any machine.
 
-Two parts:
+The stand-in is only as good as its likeness, so whatever xlwings itself decides runs xlwings'
+own code, loaded from the installed package with the pywin32 modules stubbed out:
 
-* ``FakeApp`` / ``FakeBook`` / ``FakeSheets`` / ``FakeSheet`` / ``FakeRange``: the slice of
-  xlwings' object model the macros use, backed by a real workbook file loaded with openpyxl.
-  ``Range.value`` returns what xlwings returns on Windows (floats for every number, None for an
-  empty cell, text, booleans, a scalar for one cell, a flat list for one row or column and a
-  list of rows otherwise, formulas' cached values), ``Range.formula`` what Excel's
-  ``Range.Formula`` returns, and every write is recorded. A protected sheet refuses writes to
-  locked cells, as Excel does, and ``sheet.api`` records Unprotect/Protect calls.
+* **Value conversion.** Every value that reaches Python (a cell read through ``Range.value``,
+  a UDF argument, a UDF result) goes through the installed ``xlwings.conversion`` pipeline with
+  the Windows engine of the installed ``xlwings/_xlwindows.py`` (its ``clean_value_data`` turns
+  COM's error integers into ``"#N/A"`` … with ``err_to_str`` and into ``None`` without, empty
+  cells into ``None``; its ``prepare_xl_data_element`` prepares results). The stand-in only
+  plays COM: it hands over what ``Range.Value`` gives on Windows (a float for every number, an
+  error as its VT_ERROR integer, a scalar for one cell, a tuple of row tuples otherwise).
+* **Decorators and VBA.** ``windows_udfs()`` decorates the add-in's modules with the real
+  ``@xw.func``/``@xw.arg``/``@xw.script`` of ``xlwings/udfs.py`` and generates the VBA module
+  "Import Functions" writes (``generate_vba_wrapper``).
 
-* ``windows_udfs()`` / ``call_like_excel()``: xlwings' real Windows UDF code
-  (``xlwings/udfs.py``: the ``@xw.func``/``@xw.arg``/``@xw.sub`` decorators and the VBA
-  wrapper generator) loaded with the pywin32 modules stubbed out, the add-in's modules
-  decorated by it, and a call path that converts arguments and results through xlwings' own
-  conversion pipeline the way ``call_udf`` does.
+What needs a running Excel is pinned instead, to the installed version's rules, by
+``tests/test_udfs.py`` (a test fails when an upgrade changes them): ``call_udf``'s handling of
+an omitted argument (``MISSING``) and of the reserved ``caller`` argument, which
+``call_like_excel`` repeats, and the VBA wrapper's ``On Error … = Err.Description``, which makes
+anything a function raises a text in the cell.
+
+``FakeApp`` / ``FakeBook`` / ``FakeSheets`` / ``FakeSheet`` / ``FakeRange`` are the slice of
+xlwings' object model the macros use, backed by a real workbook file loaded with openpyxl:
+``Range.formula`` is what Excel's ``Range.Formula`` returns, every write is recorded, a
+protected sheet refuses writes to locked cells as Excel does, and ``sheet.api`` records
+Unprotect/Protect calls.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import importlib.util
 import io
@@ -33,10 +44,9 @@ from unittest import mock
 import openpyxl
 import xlwings
 import xlwings.conversion as xlconversion
+import xlwings.main
 from openpyxl.utils import get_column_letter, range_boundaries
-from xlwings.conversion.framework import ConversionContext
 
-ERROR_TEXTS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 # Excel's Range.Formula fails on a cell whose text is longer than this (xlwings issue #887).
 FORMULA_TEXT_LIMIT = 8221
 
@@ -253,22 +263,22 @@ class FakeSheet:
         self.used_range.clear_contents()
 
 
-def _excel_value(value: Any, err_to_str: bool) -> Any:
-    """A cell's value as xlwings reads it through COM on Windows."""
+def com_value(value: Any) -> Any:
+    """A cell's content as ``Range.Value`` hands it over through COM on Windows.
+
+    Numbers are doubles, an error is its VT_ERROR code (the integer xlwings' Windows engine
+    looks up in its ``cell_errors``), an empty cell is None; dates arrive as datetimes.
+    """
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int | float):
         return float(value)
-    if isinstance(value, dt.time):
-        return value
-    if isinstance(value, dt.datetime | dt.date):
-        return value
     if isinstance(value, str):
-        if value == "":
-            return None
-        if value in ERROR_TEXTS and not err_to_str:
-            return None
-        return value
+        if value in ERROR_CODES:
+            return ERROR_CODES[value]
+        return None if value == "" else value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
     return value
 
 
@@ -301,28 +311,24 @@ class FakeRange:
     def options(self, convert: Any = None, **options: Any) -> FakeRange:
         return FakeRange(self.sheet, self.ref, {**self._options, **options})
 
-    def _shaped(self, rows: list[list[Any]]) -> Any:
-        if self._options.get("ndim") == 2:
-            return rows
-        if len(rows) == 1 and len(rows[0]) == 1:
-            return rows[0][0]
-        if len(rows) == 1:
-            return rows[0]
-        if len(rows[0]) == 1:
-            return [row[0] for row in rows]
-        return rows
-
     # -- reading ----------------------------------------------------------------------------
 
     def _cell_value(self, ref: str) -> Any:
         constant = self.sheet.book.formulas[self.sheet.name][ref].value
         if isinstance(constant, str) and constant.startswith("="):
             constant = self.sheet.book.cached[self.sheet.name][ref].value
-        return _excel_value(constant, bool(self._options.get("err_to_str")))
+        return com_value(constant)
+
+    @property
+    def raw_value(self) -> Any:
+        """What COM's ``Range.Value`` returns: a scalar, or a tuple of row tuples."""
+        rows = tuple(tuple(self._cell_value(ref) for ref in row) for row in self._refs())
+        return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
 
     @property
     def value(self) -> Any:
-        return self._shaped([[self._cell_value(ref) for ref in row] for row in self._refs()])
+        """``Range.value`` as xlwings returns it: COM's value through xlwings' own reader."""
+        return read_argument(self.raw_value, self._options)
 
     @value.setter
     def value(self, value: Any) -> None:
@@ -447,6 +453,7 @@ def windows_udfs() -> WindowsUdfs:
             mock.patch.object(xlwings, "func", real.xlfunc),
             mock.patch.object(xlwings, "arg", real.xlarg),
             mock.patch.object(xlwings, "sub", real.xlsub),
+            mock.patch.object(xlwings, "script", real.xlsub),  # xlwings/__init__.py on Windows
             mock.patch.object(xlwings, "ret", real.xlret),
         ):
             macros = _load("xladdin.excel.macros", Path(xladdin.excel.macros.__file__))
@@ -457,72 +464,85 @@ def windows_udfs() -> WindowsUdfs:
     return WindowsUdfs(real, udfs, macros)
 
 
-class _WindowsEngineImpl:
-    """``xlwings._xlwindows.engine`` for the cleaning steps of the conversion pipeline."""
+def _windows_engine_module() -> types.ModuleType:
+    """The installed ``xlwings/_xlwindows.py``, imported with pywin32 and Windows' DLLs stubbed.
 
-    @staticmethod
-    def clean_value_data(
-        data: Any, datetime_builder: Any, empty_as: Any, number_builder: Any, err_to_str: Any
-    ) -> Any:
-        def clean(value: Any) -> Any:
-            if value in ("", None):
-                return empty_as
-            if number_builder is not None and isinstance(value, float):
-                return number_builder(value)
-            return value
+    Only its pure parts are used: ``cell_errors`` and the ``Engine`` whose cleaning and
+    preparing steps the conversion pipeline calls.
+    """
 
-        return [[clean(c) for c in row] for row in data]
+    class TimeType:  # pywintypes.TimeType: no value here is one
+        pass
 
-    @staticmethod
-    def prepare_xl_data_element(value: Any, options: Any) -> Any:
-        return "" if value is None else value
+    stubs: dict[str, Any] = {
+        name: mock.MagicMock(name=name)
+        for name in (
+            "pythoncom",
+            "win32api",
+            "win32con",
+            "win32com",
+            "win32com.client",
+            "win32gui",
+            "win32process",
+            "win32timezone",
+        )
+    }
+    stubs["pythoncom"].__file__ = "pythoncom.dll"
+    stubs["pywintypes"] = mock.MagicMock(name="pywintypes", TimeType=TimeType)
+    path = Path(xlwings.__file__).parent / "_xlwindows.py"
+    with (
+        mock.patch.dict(sys.modules, stubs),
+        mock.patch.object(ctypes, "PyDLL", mock.MagicMock()),
+        mock.patch.object(ctypes, "oledll", mock.MagicMock(), create=True),
+        mock.patch.object(ctypes, "windll", mock.MagicMock(), create=True),
+    ):
+        spec = importlib.util.spec_from_file_location("xlwings._xlwindows_on_linux", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return module
 
 
-_ENGINE = types.SimpleNamespace(impl=_WindowsEngineImpl(), name="excel")
+XLWINDOWS = _windows_engine_module()
+WINDOWS_ENGINE = xlwings.main.Engine(impl=XLWINDOWS.engine)
+# Excel's error texts and the VT_ERROR codes COM hands over for them, from xlwings itself.
+ERROR_CODES: dict[str, int] = {text: code for code, text in XLWINDOWS.cell_errors.items()}
+ERROR_TEXTS = tuple(ERROR_CODES)
 
 
-def _context(value: Any) -> Any:
-    ctx: Any = ConversionContext.__new__(ConversionContext)
-    ctx.range = None
-    ctx.value = value
-    ctx.source_value = value
-    ctx.meta = {}
-    ctx.engine = _ENGINE
-    return ctx
+def _engines() -> Any:
+    return mock.patch.object(xlwings, "engines", {"excel": WINDOWS_ENGINE})
 
 
 def read_argument(raw: Any, options: dict[str, Any]) -> Any:
-    """What xlwings' ``conversion.read(None, raw, options)`` gives a UDF for a COM value."""
-    convert = options.get("convert")
-    accessor: Any = xlconversion.accessors.get(convert, convert)
-    pipeline = accessor.reader(options)
-    ctx = _context(raw)
-    pipeline(ctx)
-    return ctx.value
+    """``xlwings.conversion.read(None, raw, options)`` as ``call_udf`` calls it for a value
+    COM delivered, with the Windows engine."""
+    with _engines():
+        return xlconversion.read(None, raw, options)
 
 
 def write_result(value: Any, options: dict[str, Any]) -> Any:
-    """What xlwings' ``conversion.write(value, None, options)`` hands back to VBA."""
-    convert = options.get("convert")
-    accessor: Any = xlconversion.accessors.get(convert, convert)
-    pipeline = accessor.router(value, None, options)
-    ctx = _context(value)
-    ctx.meta["write_property"] = "raw_value"
-    pipeline.writer(options)(ctx)
-    return ctx.value
+    """``xlwings.conversion.write(value, None, options)``: what ``call_udf`` hands back to VBA."""
+    with _engines():
+        return xlconversion.write(value, None, options)
 
 
-def call_like_excel(func: Any, *raw_args: Any) -> Any:
+def call_like_excel(func: Any, *raw_args: Any, caller: Any = None) -> Any:
     """Call a decorated UDF as ``xlwings.udfs.call_udf`` does for a cell.
 
     ``raw_args`` are what COM delivers: floats, strings, booleans, None for an empty cell,
-    tuples of row tuples for a range or an array constant such as {0.9;0.8}; ``MISSING`` (or
-    leaving trailing arguments out) for an omitted optional argument. Returns the 2-D list
-    VBA receives, e.g. ``[[0.93]]``.
+    an error's VT_ERROR code (``ERROR_CODES["#N/A"]``), tuples of row tuples for a range or an
+    array constant such as {0.9;0.8}; ``MISSING`` (or leaving trailing arguments out) for an
+    omitted optional argument. ``caller`` is the calling cell, handed to an argument named
+    ``caller`` (VBA passes ``Nothing`` there). Returns the 2-D list VBA receives, e.g.
+    ``[[0.93]]``.
     """
     info = func.__xlfunc__
     declared = info["args"]
     raw = list(raw_args) + [MISSING] * (len(declared) - len(raw_args))
+    for arg_info in declared:
+        if arg_info["name"] == "caller":
+            raw[arg_info["pos"]] = caller
     args = []
     for i, arg in enumerate(raw):
         arg_info = declared[min(i, len(declared) - 1)]

@@ -6,7 +6,7 @@ headless path with a different source and target: :func:`recalc_book` reads the 
 the same reader, scores it with the same :func:`~xladdin.workbook.recalc.score_book` and applies
 the same write plan that ``xladdin recalc`` applies to a file.
 
-The ``@xw.sub`` entry points (``PERF_RECALC``, ``PERF_CHECK``, ``PERF_NEW``) are what Excel
+The macro entry points (``PERF_RECALC``, ``PERF_CHECK``, ``PERF_NEW``) are what Excel
 runs: "Import Functions" in the xlwings add-in imports them with the worksheet functions
 (``xladdin.excel.udfs`` re-exports them), and they appear under Alt+F8. They act on the active
 workbook, tell the officer the outcome in a message box, and never show a Python traceback.
@@ -39,6 +39,23 @@ if TYPE_CHECKING:
     from ..workbook.reader import BookData
 
 TITLE = "xladdin 预算绩效评分"
+
+
+def _macro_decorator() -> Callable[[Any], Any]:
+    """``@xw.script`` (the name since xlwings 0.33.17), ``@xw.sub`` where only that exists.
+
+    Some xlwings builds have neither (``xlwings.server`` offers ``script`` only; older ones
+    ``sub`` only): the entry points then stay plain functions, so importing this module (and
+    the worksheet functions that re-export them) never fails for want of a decorator.
+    """
+    for name in ("script", "sub"):
+        decorator = getattr(xw, name, None)
+        if callable(decorator):
+            return decorator
+    return lambda func: func
+
+
+macro = _macro_decorator()
 
 
 @dataclass
@@ -281,21 +298,21 @@ def _new_action(book: Any) -> str:
     return f"已新建评分表：{path}"
 
 
-@xw.sub
+@macro
 def PERF_RECALC() -> Any:
     """重算当前评分表：按填写的佐证写回得分、扣分原因、小计、总分与等级。"""
     book = target_book(xw.Book.caller())
     run_macro(book, _recalc_action)
 
 
-@xw.sub
+@macro
 def PERF_CHECK() -> Any:
     """检查当前评分表：把权重、编码、评分规则与认定不一致之处列在“检查结果”工作表。"""
     book = target_book(xw.Book.caller())
     run_macro(book, _check_action)
 
 
-@xw.sub
+@macro
 def PERF_NEW() -> Any:
     """新建评分表：选中写有指标体系编号的单元格后运行，在本工作簿所在文件夹生成并打开新评分表。"""
     run_macro(xw.Book.caller(), _new_action)
