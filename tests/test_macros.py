@@ -349,3 +349,59 @@ def test_run_in_excel_without_excel(tmp_path: Path) -> None:
     assert "已新建评分表" in run_in_excel("new", "department-wide", tmp_path)
     result = CliRunner().invoke(main, ["excel", "check"])
     assert result.exit_code == 2 and "没有找到正在运行的 Excel" in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# SCORE_LINE: a live score of one line, from the workbook's own rubric and evidence.
+
+EXAMPLES = Path(__file__).parents[1] / "workbook_templates"
+
+
+@pytest.fixture(scope="module")
+def excel_udfs() -> Any:
+    from tests.support.fake_xlwings import windows_udfs
+
+    return windows_udfs().udfs
+
+
+@pytest.mark.parametrize("rubric_id", ["nanjing-dsj-2022", "national-self-eval"])
+def test_score_line_is_what_headless_recalc_writes(
+    tmp_path: Path, rubric_id: str, excel_udfs: Any
+) -> None:
+    from tests.support.fake_xlwings import call_like_excel
+
+    original = EXAMPLES / f"{rubric_id}-example.xlsx"
+    source, changed_code = blanked_and_changed(original, tmp_path / "input.xlsx")
+    done = recalc(source, tmp_path / "headless.xlsx")
+    written = openpyxl.load_workbook(tmp_path / "headless.xlsx", data_only=True)[SCORING_SHEET]
+    data = read_workbook(source)
+    book = FakeBook(source)
+    sheet = book.sheets[SCORING_SHEET]
+    compared = 0
+    for leaf in data.rubric.leaves():
+        ref = data.layout.cell("score", data.rows.leaves[leaf.code])
+        shown = call_like_excel(excel_udfs.SCORE_LINE, leaf.code, caller=sheet.range(ref))[0][0]
+        headless = written[ref].value
+        if isinstance(headless, int | float) and not isinstance(headless, bool):
+            assert shown == float(headless), (leaf.code, shown, headless)
+            compared += 1
+        else:
+            assert isinstance(shown, str) and shown.startswith("#"), (leaf.code, shown)
+    assert compared == sum(line.score is not None for line in done.result.indicators)
+    # the line whose evidence was changed scores from the changed evidence
+    changed = done.result.indicator(changed_code)
+    assert changed.score is not None
+    ref = data.layout.cell("score", data.rows.leaves[changed_code])
+    live = call_like_excel(excel_udfs.SCORE_LINE, changed_code, caller=sheet.range(ref))
+    assert live == [[float(changed.score)]]
+
+
+def test_score_line_names_a_code_the_rubric_does_not_have(excel_udfs: Any) -> None:
+    from tests.support.fake_xlwings import call_like_excel
+
+    book = FakeBook(EXAMPLES / "nanjing-dsj-2022-example.xlsx")
+    caller = book.sheets[SCORING_SHEET].range("A1")
+    shown = call_like_excel(excel_udfs.SCORE_LINE, "Z99", caller=caller)[0][0]
+    assert shown == "#VALUE! 本工作簿的指标体系中没有三级指标“Z99”"
+    outside = excel_udfs.SCORE_LINE("B11")  # no calling cell: not in a workbook
+    assert outside.startswith("#VALUE! SCORE_LINE 须在 Excel 的单元格公式中使用")
