@@ -465,3 +465,24 @@ def test_the_function_module_imports(setup: str) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_the_stand_in_reads_an_error_cell_as_xlwings_does(tmp_path: Path) -> None:
+    """A book whose cells hold #N/A and #DIV/0!: Range.value through xlwings' own reader."""
+    import openpyxl
+
+    from tests.support.fake_xlwings import FakeBook
+
+    path = tmp_path / "errors.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "表"
+    sheet.append([1.5, "#N/A", None, "#DIV/0!", "文字"])
+    book.save(path)
+    live = FakeBook(path).sheets["表"]
+    assert live.range("A1:E1").value == [1.5, None, None, None, "文字"]
+    shown = live.range("A1:E1").options(err_to_str=True).value
+    assert shown == [1.5, "#N/A", None, "#DIV/0!", "文字"]
+    assert live.range("B1").raw_value == NA  # what COM hands over: the VT_ERROR code
+    assert live.range("A1:B1").options(ndim=2).value == [[1.5, None]]
