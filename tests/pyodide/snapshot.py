@@ -1,0 +1,79 @@
+"""What the scoring core makes of one rubric and its evidence, as plain JSON data.
+
+The same function runs in CPython (the test) and inside Pyodide (``cases.py`` under
+``harness.mjs``); the test compares the two. It imports only xladdin and the standard library,
+so it runs where only pydantic is installed.
+
+The rubric arrives as JSON, as a workbook's hidden 指标体系 sheet stores it, and the evidence as
+JSON too: no YAML reader is needed where the core runs in a browser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from typing import Any
+
+# Modules the browser-safe import path must not load: file formats, the CLI, Excel.
+DESKTOP_MODULES = (
+    "yaml",
+    "lxml",
+    "openpyxl",
+    "xlsxwriter",
+    "pandas",
+    "numpy",
+    "click",
+    "docx",
+    "xlwings",
+    "tqdm",
+)
+
+# What a browser session imports: the package, the core and the worksheet-function helpers
+# that do not need Excel.
+CORE_MODULES = (
+    "xladdin",
+    "xladdin.core.scoring",
+    "xladdin.core.lint",
+    "xladdin.core.narrative",
+    "xladdin.core.export",
+    "xladdin.core.validation",
+    "xladdin.core.audit",
+    "xladdin.workbook.plan",
+)
+
+
+def desktop_modules_loaded() -> list[str]:
+    return sorted(name for name in DESKTOP_MODULES if name in sys.modules)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, str | int | bool) or value is None:
+        return value
+    return str(value)  # Decimal: its exact text
+
+
+def snapshot(rubric_json: str, evidence_json: str) -> dict[str, Any]:
+    """Total, grade, every line (score, reason, status), levels, lint findings and narrative."""
+    import xladdin
+    from xladdin.core.narrative import narrate
+
+    rubric = xladdin.rubric_from_data(json.loads(rubric_json), "指标体系")
+    evidence = xladdin.evidence_from_data(json.loads(evidence_json), "佐证")
+    result = xladdin.score(rubric, evidence)
+    findings = xladdin.lint(rubric, evidence, result)
+    return {
+        "rubric": rubric.id,
+        "total": str(result.total),
+        "grade": result.grade,
+        "result": result.model_dump(mode="json"),
+        "lint": [finding.model_dump(mode="json") for finding in findings],
+        "lint_lines": [finding.line() for finding in findings],
+        "narrative": _plain(narrate(rubric, result, evidence)),
+    }
