@@ -165,7 +165,9 @@ def test_every_bundled_rubric_scores_the_same_in_pyodide(
         got = ran["snapshots"][case["id"]]
         assert got["total"] == expected["total"], case["id"]
         assert got["grade"] == expected["grade"], case["id"]
-        lines = [(i["code"], i["score"], i["status"], i["reason"]) for i in got["result"]["indicators"]]
+        lines = [
+            (i["code"], i["score"], i["status"], i["reason"]) for i in got["result"]["indicators"]
+        ]
         expected_lines = [
             (i["code"], i["score"], i["status"], i["reason"])
             for i in expected["result"]["indicators"]

@@ -16,7 +16,6 @@ from .core.rubric import Rubric
 from .core.validation import evidence_from_data, rubric_from_data
 
 
-
 def rubrics_dir() -> Path:
     """The bundled rubric library: inside the installed package, or the source tree's rubrics/."""
     packaged = Path(__file__).parent / "rubrics"
