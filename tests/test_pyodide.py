@@ -4,7 +4,7 @@ xlwings Lite runs Python in Excel through Pyodide; the core must import and scor
 only pydantic installed. ``test_import_xladdin_loads_no_desktop_module`` checks the import path
 in CPython; ``test_every_bundled_rubric_scores_the_same_in_pyodide`` builds the wheel, installs
 it into Pyodide under Node by the documented micropip recipe (pydantic, then xladdin with
-``deps=False``) and compares, for every bundled rubric, the total, grade, every line score,
+``deps=False`` from a web address, as from an intranet server) and compares, for every bundled rubric, the total, grade, every line score,
 status and reason, the lint findings and the narrative with CPython's.
 
 ``scripts/pyodide-setup`` (run by ``scripts/test``) installs Node, the pyodide npm package and
@@ -14,11 +14,16 @@ they could not be had.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +122,24 @@ def cases() -> list[dict[str, str]]:
     return found
 
 
-def run_in_pyodide(xladdin_wheel: Path, folder: Path, payload: list[dict[str, str]]) -> Any:
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """``folder`` over HTTP on the loopback address, as an intranet server would offer a wheel."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def run_in_pyodide(
+    xladdin_wheel: Path, folder: Path, payload: list[dict[str, str]], xladdin_url: str | None
+) -> Any:
     node, package, wheels = _pyodide_setup()
     (folder / "cases.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     job = {
@@ -132,6 +154,8 @@ def run_in_pyodide(xladdin_wheel: Path, folder: Path, payload: list[dict[str, st
         },
         "output": str(folder / "output.json"),
     }
+    if xladdin_url is not None:
+        job["xladdin_url"] = xladdin_url
     (folder / "job.json").write_text(json.dumps(job), encoding="utf-8")
     done = subprocess.run(
         [node, str(HARNESS / "harness.mjs"), str(folder / "job.json")],
@@ -149,7 +173,8 @@ def test_every_bundled_rubric_scores_the_same_in_pyodide(
 ) -> None:
     payload = cases()
     assert len(payload) == len(bundled()) >= 6
-    ran = run_in_pyodide(xladdin_wheel, tmp_path, payload)
+    with serving(xladdin_wheel.parent) as address:
+        ran = run_in_pyodide(xladdin_wheel, tmp_path, payload, f"{address}/{xladdin_wheel.name}")
 
     # really WebAssembly, with the wheel installed by the recipe and nothing else of ours
     assert ran["platform"] == "emscripten"

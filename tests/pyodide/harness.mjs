@@ -40,12 +40,13 @@ pyodide.globals.set(
   "dependency_wheels",
   pyodide.toPy(wheels.filter((name) => name !== micropip).map((name) => `emfs:/wheels/${name}`)),
 );
-pyodide.globals.set("xladdin_wheel", `emfs:/wheels/${path.basename(job.xladdin)}`);
+// the xladdin wheel from a web address (an intranet server) when given, else from the file
+pyodide.globals.set("xladdin_wheel", job.xladdin_url ?? `emfs:/wheels/${path.basename(job.xladdin)}`);
 await pyodide.runPythonAsync(`
 import micropip
 # Recipe step 1: pydantic and what it needs (online: await micropip.install("pydantic")).
 await micropip.install(list(dependency_wheels))
-# Recipe step 2: xladdin without its desktop dependencies.
+# Recipe step 2: xladdin without its desktop dependencies, from a file or a web address.
 await micropip.install(xladdin_wheel, deps=False)
 `);
 const installed = Date.now();
