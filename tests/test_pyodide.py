@@ -29,7 +29,13 @@ from typing import Any
 
 import pytest
 
-from tests.pyodide.snapshot import CORE_MODULES, DESKTOP_MODULES, snapshot
+from tests.pyodide.snapshot import (
+    CORE_MODULES,
+    DESKTOP_MODULES,
+    FUNCTION_CALLS,
+    function_results,
+    snapshot,
+)
 from xladdin.library import bundled, load_evidence, load_rubric_file
 from xladdin.workbook.template import rubric_json
 
@@ -184,6 +190,17 @@ def test_every_bundled_rubric_scores_the_same_in_pyodide(
     assert not installed & {"pyyaml", "lxml", "openpyxl", "xlsxwriter", "pandas", "click"}
     assert ran["desktop_modules_after_import"] == []
     assert ran["desktop_modules_after_scoring"] == []
+    # the Lite entry point brings in xlwings (which Lite provides) and nothing else
+    assert ran["desktop_modules_after_lite"] == ["xlwings"]
+
+    # the worksheet functions of the Lite entry point: the same cell values
+    assert ran["functions"] == function_results()
+    shown = dict(
+        zip((f"{name}{args}" for name, args in FUNCTION_CALLS), ran["functions"], strict=True)
+    )
+    assert shown["SCORE_RATE(1689.29, 1811.58, 1, 1)"] == 0.93
+    assert shown["SCORE_RATE(81.25, 100, 10)"] == 8.13
+    assert shown["PERF_GRADE(87.96,)"] == "良"
 
     for case in payload:
         expected = snapshot(case["rubric"], case["evidence"])

@@ -5,7 +5,7 @@ import json
 import sys
 
 import micropip
-from snapshot import CORE_MODULES, desktop_modules_loaded, snapshot
+from snapshot import CORE_MODULES, desktop_modules_loaded, function_results, snapshot
 
 for name in CORE_MODULES:
     importlib.import_module(name)
@@ -14,6 +14,9 @@ after_import = desktop_modules_loaded()
 with open("/job/cases.json", encoding="utf-8") as handle:
     cases = json.load(handle)
 snapshots = {case["id"]: snapshot(case["rubric"], case["evidence"]) for case in cases}
+after_scoring = desktop_modules_loaded()
+# the xlwings Lite entry point, with the xlwings that Lite provides
+functions = function_results()
 
 json.dumps(
     {
@@ -21,7 +24,9 @@ json.dumps(
         "python": sys.version.split()[0],
         "installed": sorted(micropip.list()),
         "desktop_modules_after_import": after_import,
-        "desktop_modules_after_scoring": desktop_modules_loaded(),
+        "desktop_modules_after_scoring": after_scoring,
+        "desktop_modules_after_lite": desktop_modules_loaded(),
+        "functions": functions,
         "xladdin_file": importlib.import_module("xladdin").__file__,
         "snapshots": snapshots,
     },

@@ -36,14 +36,20 @@ pyodide.FS.mkdirTree("/job");
 for (const [name, source] of Object.entries(job.files)) {
   pyodide.FS.writeFile(`/job/${name}`, fs.readFileSync(source));
 }
+const inEmfs = (names) => pyodide.toPy(names.map((name) => `emfs:/wheels/${name}`));
+// xlwings Lite brings xlwings itself; here it comes from its wheel for Pyodide's platform
+const lite = wheels.filter((name) => name.startsWith("xlwings-"));
+pyodide.globals.set("lite_wheels", inEmfs(lite));
 pyodide.globals.set(
   "dependency_wheels",
-  pyodide.toPy(wheels.filter((name) => name !== micropip).map((name) => `emfs:/wheels/${name}`)),
+  inEmfs(wheels.filter((name) => name !== micropip && !lite.includes(name))),
 );
 // the xladdin wheel from a web address (an intranet server) when given, else from the file
 pyodide.globals.set("xladdin_wheel", job.xladdin_url ?? `emfs:/wheels/${path.basename(job.xladdin)}`);
 await pyodide.runPythonAsync(`
 import micropip
+# What xlwings Lite provides before any requirement is installed.
+await micropip.install(list(lite_wheels), deps=False)
 # Recipe step 1: pydantic and what it needs (online: await micropip.install("pydantic")).
 await micropip.install(list(dependency_wheels))
 # Recipe step 2: xladdin without its desktop dependencies, from a file or a web address.

@@ -77,3 +77,29 @@ def snapshot(rubric_json: str, evidence_json: str) -> dict[str, Any]:
         "lint_lines": [finding.line() for finding in findings],
         "narrative": _plain(narrate(rubric, result, evidence)),
     }
+
+
+# Worksheet functions on the published lines (and one error), as an officer types them.
+FUNCTION_CALLS: tuple[tuple[str, tuple[Any, ...]], ...] = (
+    ("SCORE_RATE", (1689.29, 1811.58, 1, 1)),  # 000 B11: 0.93
+    ("SCORE_RATE", (1435.59, 1465.19, 1, 1)),  # 000 B12: 0.97
+    ("SCORE_RATE", (81.25, 100, 10)),  # 001 C11: 8.13
+    ("SCORE_RATE", (17641.06, 18700.0, 2)),  # 001 B12: 1.89
+    ("EXEC_RATE", (1689.29, 1811.58)),
+    ("SCORE_BANDS", (0.8758, [[0.9], [0.8], [0.7], [0.6], [0.5]], [[7], [6], [5], [4], [3]])),
+    ("SCORE_CHECKLIST", ([["√", "√", "×"]], 2)),  # 000 A41: 1.33
+    ("SCORE_DEDUCT", (1, 2, "25%")),  # 000 A22: 1.5
+    ("SCORE_JUDGE", (1, "25%")),  # 000 C43: 0.75
+    ("SCORE_JUDGE", (10, 1)),  # 001 B22: 9
+    ("PERF_GRADE", (93.08,)),
+    ("PERF_GRADE", (87.96,)),
+    ("SCORE_REASON", ("SCORE_RATE", "预算执行率", 1689.29, 1811.58, 1, 1)),
+    ("SCORE_RATE", (1, 0, 1)),  # an error text in the cell
+)
+
+
+def function_results() -> list[Any]:
+    """What the xlwings Lite worksheet functions return for :data:`FUNCTION_CALLS`."""
+    from xladdin.excel import lite
+
+    return [getattr(lite, name)(*args) for name, args in FUNCTION_CALLS]
