@@ -10,12 +10,17 @@ and every written cell the same value or formula.
 from __future__ import annotations
 
 import inspect
+import re
+import subprocess
+import sys
+import typing
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+import xlwings as xw
 
 from tests.support.fake_xlwings import FakeBook
 from xladdin.core.rubric import RatioMethod
@@ -190,3 +195,42 @@ def test_lite_functions_give_the_classic_results(
         assert got == "预算执行率93.25%，扣7%权重分"
     else:
         assert isinstance(got, str) and got.startswith("#VALUE! ")
+
+
+# ---------------------------------------------------------------------------------------------
+# What xlwings Lite's registration needs (xlwings 0.37, xlwings/pro/udfs_officejs.py: xlfunc,
+# func_sig, _book_param_hint). Lite's own decorators are licence-gated outside Lite, so the
+# test checks the properties they rely on.
+
+
+def test_the_script_takes_the_book_lite_hands_over() -> None:
+    # a script must have exactly one parameter annotated xw.Book, resolvable by get_type_hints
+    hints = typing.get_type_hints(inspect.unwrap(lite.recalc_this_book))
+    assert [name for name, hint in hints.items() if hint is xw.Book] == ["book"]
+    assert list(inspect.signature(lite.recalc_this_book).parameters) == ["book"]
+    assert lite.SCRIPT_NAME == "重算本工作簿"
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_a_worksheet_function_registers_in_lite(name: str) -> None:
+    function = getattr(lite, name)
+    # Excel names: letters, digits, periods, underscores (at most 128)
+    assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9._]{0,127}", name)
+    # only positional arguments (Lite refuses keyword-only ones), annotations resolvable
+    parameters = inspect.signature(function).parameters.values()
+    assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters)
+    typing.get_type_hints(function, include_extras=True)
+    # every argument has the description the classic add-in shows
+    assert set(getattr(udfs, name).__excel_args__) == {p.name for p in parameters}
+
+
+def test_the_entry_point_imports_where_xlwings_has_no_sub_decorator() -> None:
+    # xlwings' Lite/server runtime defines `script` only; the classic macro module uses `sub`
+    code = (
+        "import xlwings as xw\n"
+        "del xw.sub\n"
+        "from xladdin.excel.lite import *\n"
+        "print(SCORE_RATE(81.25, 100, 10), PERF_GRADE(93.08))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["8.13", "优"]
