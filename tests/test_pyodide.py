@@ -77,7 +77,7 @@ def test_the_library_module_reads_yaml_only_when_asked() -> None:
 
 def _pyodide_setup() -> tuple[str, Path, Path]:
     """Node, the pyodide package folder and the wheel folder, or a skip saying what is missing."""
-    node = shutil.which("node")
+    node = os.environ.get("XLADDIN_NODE") or shutil.which("node")
     if node is None:
         pytest.skip("Node.js is not installed (scripts/pyodide-setup installs it)")
     package = CACHE / "node_modules" / "pyodide"
