@@ -34,6 +34,7 @@ from tests.pyodide.snapshot import (
     DESKTOP_MODULES,
     FUNCTION_CALLS,
     function_results,
+    lite_registration,
     snapshot,
 )
 from xladdin.library import bundled, load_evidence, load_rubric_file
@@ -201,6 +202,14 @@ def test_every_bundled_rubric_scores_the_same_in_pyodide(
     assert shown["SCORE_RATE(1689.29, 1811.58, 1, 1)"] == 0.93
     assert shown["SCORE_RATE(81.25, 100, 10)"] == 8.13
     assert shown["PERF_GRADE(87.96,)"] == "良"
+    # what Lite's registration reads (signatures, type hints, the script's book) on Python 3.14
+    assert ran["lite_registration"] == lite_registration()
+    assert ran["lite_registration"]["recalc_this_book"]["book"] == ["book"]
+    assert ran["lite_registration"]["SCORE_RATE"]["parameters"][0] == [
+        "actual",
+        "POSITIONAL_OR_KEYWORD",
+        None,
+    ]
 
     for case in payload:
         expected = snapshot(case["rubric"], case["evidence"])

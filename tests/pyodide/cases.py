@@ -5,7 +5,13 @@ import json
 import sys
 
 import micropip
-from snapshot import CORE_MODULES, desktop_modules_loaded, function_results, snapshot
+from snapshot import (
+    CORE_MODULES,
+    desktop_modules_loaded,
+    function_results,
+    lite_registration,
+    snapshot,
+)
 
 for name in CORE_MODULES:
     importlib.import_module(name)
@@ -17,6 +23,7 @@ snapshots = {case["id"]: snapshot(case["rubric"], case["evidence"]) for case in 
 after_scoring = desktop_modules_loaded()
 # the xlwings Lite entry point, with the xlwings that Lite provides
 functions = function_results()
+registration = lite_registration()
 
 json.dumps(
     {
@@ -27,6 +34,7 @@ json.dumps(
         "desktop_modules_after_scoring": after_scoring,
         "desktop_modules_after_lite": desktop_modules_loaded(),
         "functions": functions,
+        "lite_registration": registration,
         "xladdin_file": importlib.import_module("xladdin").__file__,
         "snapshots": snapshots,
     },

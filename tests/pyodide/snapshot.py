@@ -103,3 +103,34 @@ def function_results() -> list[Any]:
     from xladdin.excel import lite
 
     return [getattr(lite, name)(*args) for name, args in FUNCTION_CALLS]
+
+
+def lite_registration() -> dict[str, Any]:
+    """What xlwings Lite's registration reads from the entry point (xlwings 0.37,
+    ``xlwings/pro/udfs_officejs.py``): each function's parameters, kinds and defaults and
+    whether its type hints resolve; which parameter of the script is annotated ``xw.Book``."""
+    import inspect
+    import typing
+
+    import xlwings as xw
+
+    from xladdin.excel import lite
+
+    functions = {}
+    for name in lite.__all__:
+        function = getattr(lite, name)
+        parameters = inspect.signature(function).parameters.values()
+        hints = typing.get_type_hints(function, include_extras=True)
+        functions[name] = {
+            "parameters": [
+                [p.name, p.kind.name, None if p.default is p.empty else repr(p.default)]
+                for p in parameters
+            ],
+            "hinted": sorted(hints),
+            "book": [
+                key
+                for key, hint in typing.get_type_hints(inspect.unwrap(function)).items()
+                if hint is xw.Book
+            ],
+        }
+    return functions
