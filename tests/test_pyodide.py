@@ -9,7 +9,8 @@ status and reason, the lint findings and the narrative with CPython's.
 
 ``scripts/pyodide-setup`` (run by ``scripts/test``) installs Node, the pyodide npm package and
 the wheels into ``.cache/pyodide/``; the Pyodide test skips, saying what is missing, only when
-they could not be had.
+they could not be had. ``XLADDIN_PYODIDE_CACHE`` points at another cache folder and
+``XLADDIN_NODE`` at another Node binary (the test passes under Debian's Node 18 and Node 20).
 """
 
 from __future__ import annotations
@@ -70,6 +71,24 @@ def test_the_library_module_reads_yaml_only_when_asked() -> None:
         "assert 'yaml' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_reading_yaml_without_pyyaml_is_a_located_error() -> None:
+    # where only pydantic is installed (Pyodide), a YAML rubric gives a sentence, not an ImportError
+    code = (
+        "import sys\n"
+        "sys.modules['yaml'] = None\n"
+        "from xladdin.core.errors import RubricError\n"
+        "from xladdin.library import bundled, load_rubric\n"
+        "try:\n"
+        "    load_rubric('rubrics/nanjing-dsj-2022.yaml')\n"
+        "except RubricError as exc:\n"
+        "    print(exc.location.file, exc.message)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.startswith("rubrics/nanjing-dsj-2022.yaml 读取 YAML 文件需要 PyYAML")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,7 +31,14 @@ def read_yaml(path: Path, error_type: type[XladdinError]) -> Any:
     workbook's hidden rubric sheet (JSON) need no YAML, and PyYAML may be missing where the
     core runs in a browser (xlwings Lite).
     """
-    import yaml
+    try:
+        import yaml
+    except ImportError:
+        raise error_type(
+            "读取 YAML 文件需要 PyYAML，当前环境没有安装（可用 pip install pyyaml 安装；"
+            "在 Excel 中请使用工作簿隐藏的“指标体系”工作表）",
+            Location(file=str(path)),
+        ) from None
 
     loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
