@@ -11,8 +11,12 @@ The library surface::
     xladdin.lint(rubric, evidence)                            # findings by indicator code
     xladdin.template(rubric, "评分表.xlsx", evidence)           # a workbook in the official layout
     xladdin.recalc("评分表.xlsx", "评分表-重算.xlsx")           # a workbook, headless
+    xladdin.rubric_from_data(json.loads(text), "指标体系")      # a rubric from JSON, no YAML
 
 Names are imported on first use, so the command line starts without loading what it does not need.
+``import xladdin`` and the scoring core (score, lint, narrative) load only the standard library
+and pydantic: file formats (YAML, xlsx, docx, pandas), the command line and Excel are imported by
+the functions that need them, so the core also runs in a browser (Pyodide, xlwings Lite).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
     from .core.result import Finding, Result
     from .core.rubric import Rubric
     from .core.scoring import score
+    from .core.validation import evidence_from_data, rubric_from_data
     from .library import bundled, load_evidence, load_rubric
     from .workbook.recalc import Recalculated
 
@@ -43,6 +48,8 @@ _LAZY = {
     "Result": "xladdin.core.result",
     "Rubric": "xladdin.core.rubric",
     "score": "xladdin.core.scoring",
+    "evidence_from_data": "xladdin.core.validation",
+    "rubric_from_data": "xladdin.core.validation",
     "bundled": "xladdin.library",
     "load_evidence": "xladdin.library",
     "load_rubric": "xladdin.library",
@@ -59,10 +66,12 @@ __all__ = [
     "WorkbookError",
     "XladdinError",
     "bundled",
+    "evidence_from_data",
     "lint",
     "load_evidence",
     "load_rubric",
     "recalc",
+    "rubric_from_data",
     "score",
     "template",
 ]

@@ -1,4 +1,7 @@
-"""Files: the bundled rubric library and YAML rubric / evidence files."""
+"""Files: the bundled rubric library and YAML rubric / evidence files.
+
+Importing this module costs nothing beyond the core: PyYAML is loaded by the first file read.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .core.errors import EvidenceError, Location, RubricError, XladdinError
 from .core.evidence import Evidence
 from .core.rubric import Rubric
 from .core.validation import evidence_from_data, rubric_from_data
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def rubrics_dir() -> Path:
@@ -26,7 +25,22 @@ def rubrics_dir() -> Path:
 
 
 def read_yaml(path: Path, error_type: type[XladdinError]) -> Any:
-    """Parse a YAML file; a missing file or a syntax error becomes one located error."""
+    """Parse a YAML file; a missing file or a syntax error becomes one located error.
+
+    PyYAML is imported here, not with the module: the core, the worksheet functions and a
+    workbook's hidden rubric sheet (JSON) need no YAML, and PyYAML may be missing where the
+    core runs in a browser (xlwings Lite).
+    """
+    try:
+        import yaml
+    except ImportError:
+        raise error_type(
+            "读取 YAML 文件需要 PyYAML，当前环境没有安装（可用 pip install pyyaml 安装；"
+            "在 Excel 中请使用工作簿隐藏的“指标体系”工作表）",
+            Location(file=str(path)),
+        ) from None
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -36,7 +50,7 @@ def read_yaml(path: Path, error_type: type[XladdinError]) -> Any:
     except OSError as exc:
         raise error_type(f"无法读取文件（{exc.strerror}）", Location(file=str(path))) from None
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else ""
