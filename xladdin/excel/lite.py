@@ -35,14 +35,7 @@ import xlwings as xw
 from xlwings import arg, func, script
 
 from ..core.errors import Location, WorkbookError, XladdinError
-
-if not hasattr(xw, "sub"):
-    # xlwings' Lite/server runtime defines `script` but not its older alias `sub`, with which
-    # the classic macros (imported by the worksheet-function module) are decorated; on
-    # Windows the two are one decorator.
-    xw.sub = xw.script
-
-from . import udfs  # after the alias above
+from . import udfs
 
 if TYPE_CHECKING:
     from ..core.result import Finding, Result
@@ -57,8 +50,14 @@ __all__ = [
     "SCORE_JUDGE",
     "SCORE_RATE",
     "SCORE_REASON",
+    "SCORE_THRESHOLD",
     "recalc_this_book",
 ]
+
+# Classic functions Lite cannot offer: SCORE_LINE reads the calling cell's workbook through
+# ``caller``, which Lite's functions are not given.
+CLASSIC_ONLY = ("SCORE_LINE",)
+
 
 SCRIPT_NAME = "重算本工作簿"
 
@@ -95,6 +94,7 @@ SCORE_DEDUCT = lite_function(udfs.SCORE_DEDUCT)
 SCORE_JUDGE = lite_function(udfs.SCORE_JUDGE)
 PERF_GRADE = lite_function(udfs.PERF_GRADE)
 SCORE_REASON = lite_function(udfs.SCORE_REASON)
+SCORE_THRESHOLD = lite_function(udfs.SCORE_THRESHOLD)
 
 
 # ---------------------------------------------------------------------------------------------
