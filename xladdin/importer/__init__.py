@@ -306,6 +306,12 @@ def _node_data(
         assert node.cells is not None
         rules, lines = form
         line = line_method(node.cells.nature, node.cells.target, node.cells.unit, rules)
+        if node.cells.not_applicable:
+            # a line printed as "/" is not scored: nothing about its method to check
+            line.check = None
+            line.inference = Inference(
+                line.inference.method, 1.0, f"原表该行为“{node.cells.not_applicable}”：不适用"
+            )
         lines[node.code] = line
         inferences[node.code] = line.inference
         return _form_leaf_data(node, line)
@@ -735,14 +741,16 @@ def write_import(result: ImportResult, output: Path, evidence_output: Path) -> N
     rubric_text = rubric_yaml(
         result.data, header=header, inferences=result.inferences, comments=result.comments
     )
-    evidence_text = evidence_yaml(
-        result.evidence,
-        header=[
-            f"{result.rubric.id} 的佐证，由 xladdin import 从 {Path(result.source).name} 导入。",
-            "declared = 原表得分；narrative = 原表评分过程（或扣分原因）。其他佐证须另行填写。",
-        ],
-        names=names,
-    )
+    evidence_header = [
+        f"{result.rubric.id} 的佐证，由 xladdin import 从 {Path(result.source).name} 导入。",
+        "declared = 原表得分；narrative = 原表评分过程（或扣分原因）。其他佐证须另行填写。",
+    ]
+    if result.rubric.layout == "self_eval_form" and not result.embedded:
+        evidence_header[1] = (
+            "declared = 原表得分；value = 实际完成值；numerator / denominator = 资金块全年执行数 / 全年预算数；"
+            "decision = 定性指标的原表得分（评价人认定）；deviation_reason = 偏差原因分析。"
+        )
+    evidence_text = evidence_yaml(result.evidence, header=evidence_header, names=names)
     output.parent.mkdir(parents=True, exist_ok=True)
     evidence_output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(rubric_text, encoding="utf-8")

@@ -389,6 +389,7 @@ def line_method(nature_text: str, target_text: str, unit_text: str, rules: FormR
         confidence = min(confidence, 0.65)
     if check is not None:
         confidence = min(confidence, 0.5)
+    nature_said = "未标指标性质，按“≥”" if assumed else f"指标性质“{sign}”"
     what = "未达到不得分" if threshold else "未达到的按比例计分"
     if lower:
         what = (
@@ -400,9 +401,9 @@ def line_method(nature_text: str, target_text: str, unit_text: str, rules: FormR
                 else "高于的按年度指标值/实际完成值×分值计分"
             )
         )
-        note = f"{source}：指标性质“{sign}”，不高于年度指标值{target.text}得满分，{what}"
+        note = f"{source}：{nature_said}，不高于年度指标值{target.text}得满分，{what}"
     else:
-        note = f"{source}：指标性质“{sign}”，达到年度指标值{target.text}得满分，{what}"
+        note = f"{source}：{nature_said}，达到年度指标值{target.text}得满分，{what}"
     return FormLine(
         Inference(method, confidence, note, details),
         "\n".join(part for part in (rules.quantitative, rules.lower if lower else "") if part),

@@ -161,7 +161,7 @@ def funds_evidence(funds: FundsLine, found: FormEvidence) -> dict[str, Any]:
         printed_rate = printed_number(funds.rate)
         if not funds.rate.strip():
             found.contradictions.append(
-                f"资金块执行率单元格为空（全年执行数/全年预算数={fmt_percent(rate)}）：得分按全年执行数/全年预算数计算"
+                f"资金块执行率单元格为空，而全年执行数/全年预算数={fmt_percent(rate)}：按两数计算"
             )
         elif printed_rate is None:
             found.contradictions.append(f"资金块执行率“{funds.rate}”不是数字")
@@ -185,7 +185,10 @@ def funds_evidence(funds: FundsLine, found: FormEvidence) -> dict[str, Any]:
         else:
             text = f"资金块“{label}”行的全年预算数或全年执行数未填写或不是数字，未计算预算执行率"
         found.contradictions.append(text)
-        found.checks[funds.code] = text
+        if not funds.rate.strip():
+            found.contradictions.append(
+                f"资金块执行率单元格为空，而得分印为{funds.score.strip() or '空'}"
+            )
         evidence["note"] = text
     if filled_parts and budget:
         part_budget = sum((printed_number(part.budget) or ZERO for part in funds.parts), ZERO)

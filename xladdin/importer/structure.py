@@ -245,7 +245,7 @@ class _Reader:
             if self.is_empty(row):
                 continue
             first = self.first_text(row)
-            if _NOTE_PREFIX.match(first) or (self.footnote and self.is_text_row(row)):
+            if _NOTE_PREFIX.match(first) or (self.form and self.footnote and self.is_text_row(row)):
                 if self.row_text(row):
                     self.footnote.append((row, self.row_text(row)))
                 continue
