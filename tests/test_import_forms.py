@@ -131,7 +131,7 @@ def test_import_command_prints_the_account(files: dict[str, Path], tmp_path: Pat
         in out
     )
     assert "须人工核对（2）" in out
-    assert "原表自相矛盾之处：未发现" in out
+    assert "原表自相矛盾之处（分值合计、总分、资金块）：未发现" in out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,6 +234,8 @@ def test_money_block_in_yuan_and_wanyuan(imports: dict[str, ImportResult]) -> No
     assert roads.evidence["unit"] == "某县公路养护中心"
     assert roads.evidence["period"] == "2025年度"
     assert roads.rubric.year == 2025
+    word = imports["roads-yuan.docx"]
+    assert (word.evidence["period"], word.rubric.year) == ("2025年度", 2025)
     assert "完成乡村道路硬化266米" in (roads.rubric.description or "")
 
 
@@ -373,6 +375,16 @@ def test_footnote_band_edges_and_conventions() -> None:
         "注：1.定量指标未完成的按比例计分。2.反向指标超过指标值的线性递减，达到两倍指标值的得0分。"
     )
     assert double.inverse == "linear_to_double"
+    national_2020 = read_footnote(
+        "注：1.定量指标若为正向指标，则得分计算方法应用全年实际值（B）/年度指标值（A）×该指标分值；"
+        "若定量指标为反向指标，则得分计算方法应用年度指标值（A）/全年实际值（B）×该指标分值。"
+        "2.定性指标根据指标完成情况分为：达成年度指标、部分达成年度指标并具有一定效果、"
+        "未达成年度指标且效果较差三档，分别按照该指标对应分值区间100-80%（含）、80-50%（含）、"
+        "50-0%合理确定分值。"
+    )
+    assert national_2020.mode == "proportional"
+    assert national_2020.inverse == "target_over_actual"
+    assert national_2020.edges == (Decimal("0.8"), Decimal("0.5"))
     nothing = read_footnote("注：请如实填写。")
     assert (nothing.mode, nothing.inverse, nothing.edges) == (None, None, None)
     assert read_footnote("注：定性指标按档计分。").problems == ["脚注的定性指标分档无法识别"]

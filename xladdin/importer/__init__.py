@@ -27,7 +27,7 @@ from ..core.result import Finding
 from ..core.rubric import Rubric
 from ..core.validation import evidence_from_data, rubric_from_data
 from .account import ImportAccount
-from .form import FormLine, FormRules, line_method, read_footnote
+from .form import FormLine, FormRules, line_method, read_footnote, rubric_nature
 from .headers import Header, find_header
 from .national import FormEvidence, funds_evidence, line_evidence
 from .structure import FundsLine, TableContent, TableNode, read_form_header, read_structure
@@ -269,7 +269,7 @@ def _leaf_data(node: TableNode, inference: Inference) -> dict[str, Any]:
     target = clean_text(cells.target) if "\n" not in cells.target else cells.target
     if target:
         data["target"] = target
-    nature = cells.nature.strip()
+    nature = rubric_nature(cells.nature)
     if nature in ("≥", "≤", "=", "定性"):
         data["nature"] = nature
     if cells.unit.strip():
@@ -322,7 +322,7 @@ def _node_data(
             weight=node.weight,
             name=node.title.name,
             target=node.cells.target,
-            nature=node.cells.nature,
+            nature=rubric_nature(node.cells.nature) or node.cells.nature,
             unit=node.cells.unit,
         )
         inferences[node.code] = inference

@@ -75,7 +75,7 @@ class ImportAccount:
             out.append(f"原表自相矛盾之处（{len(self.contradictions)}，照原表导入，未作折算）：")
             out.extend(f"  - {text}" for text in self.contradictions)
         else:
-            out.append("原表自相矛盾之处：未发现")
+            out.append("原表自相矛盾之处（分值合计、总分、资金块）：未发现")
         out.extend(f"提示：{note}" for note in self.notes)
         out.extend(f"警告：{text}" for text in self.warnings)
         return "\n".join(out)

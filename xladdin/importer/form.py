@@ -87,6 +87,12 @@ def read_nature(text: str) -> tuple[str | None, bool]:
     return None, False
 
 
+def rubric_nature(text: str) -> str:
+    """A printed 指标性质 as the rubric writes it (≥ ≤ = 定性), "" when it says no direction."""
+    nature, _ = read_nature(text)
+    return _nature_value(nature) if nature else ""
+
+
 # -- printed values ---------------------------------------------------------------------------
 
 _VALUE = re.compile(

@@ -922,4 +922,8 @@ def read_form_header(grid: Grid, header: Header) -> FormHeader:
                 if normalize_header(value) in _HEADER_FIELDS:
                     value = ""
             setattr(found, name, value)
+    for text in grid.title_candidates:  # a Word form prints "（2025年度）" above its table
+        period = _PERIOD.search(text)
+        if period is not None and not found.period:
+            found.period = re.sub(r"\s+", "", period.group(1))
     return found
