@@ -388,3 +388,43 @@ def test_footnote_band_edges_and_conventions() -> None:
     nothing = read_footnote("注：请如实填写。")
     assert (nothing.mode, nothing.inverse, nothing.edges) == (None, None, None)
     assert read_footnote("注：定性指标按档计分。").problems == ["脚注的定性指标分档无法识别"]
+
+
+def test_audit_of_the_imported_form_finds_no_difference(
+    imports: dict[str, ImportResult], tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    for name, code in (("roads-yuan.xlsx", 0), ("monitoring-contradictions.xlsx", 1)):
+        rubric, evidence = written(imports[name], tmp_path)
+        book = tmp_path / f"{name}.book.xlsx"
+        made = runner.invoke(
+            main, ["template", str(rubric), "--evidence", str(evidence), "-o", str(book)]
+        )
+        assert made.exit_code == 0, made.output
+        audited = runner.invoke(main, ["audit", str(book)])
+        assert audited.exit_code == code, audited.output
+    assert "一级指标权重合计110，应为100" in audited.output
+
+
+def test_printed_rate_that_is_not_b_over_a_is_reported(tmp_path: Path) -> None:
+    funds = [dataclasses.replace(TRAINING.funds[0], rate="0.95"), *TRAINING.funds[1:]]
+    form = dataclasses.replace(TRAINING, funds=funds)
+    result = import_table(write_xlsx(form, tmp_path / "rate.xlsx"))
+    assert result.account.contradictions == ["资金块执行率印为95%，而全年执行数/全年预算数=96.00%"]
+
+
+def test_footnote_all_or_nothing_gives_threshold_lines(tmp_path: Path) -> None:
+    footnote = ["注：定量指标完成年度指标值的得满分，未完成的不得分。"]
+    form = dataclasses.replace(MONITORING, footnote=footnote)
+    result = import_table(write_xlsx(form, tmp_path / "threshold.xlsx"))
+    leaf = leaf_by_name(result, "数据采集频次")
+    assert leaf.method is not None and leaf.method.type == "threshold"
+    assert leaf.method.model_dump(include={"op", "value", "unit"}) == {
+        "op": ">=",
+        "value": Decimal(12),
+        "unit": "次",
+    }
+    rubric, evidence = written(result, tmp_path)
+    scored = score(load_rubric_file(rubric), load_evidence(evidence))
+    line = next(i for i in scored.indicators if i.code == leaf.code)
+    assert line.score == 0  # 10 of 12: not reached, so nothing under this province's rule
