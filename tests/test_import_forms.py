@@ -25,6 +25,7 @@ from xladdin.importer.form import (
     canonical_sign,
     indicator_name,
     is_placeholder,
+    line_method,
     parse_printed,
     read_footnote,
 )
@@ -428,3 +429,16 @@ def test_footnote_all_or_nothing_gives_threshold_lines(tmp_path: Path) -> None:
     scored = score(load_rubric_file(rubric), load_evidence(evidence))
     line = next(i for i in scored.indicators if i.code == leaf.code)
     assert line.score == 0  # 10 of 12: not reached, so nothing under this province's rule
+
+
+def test_doubtful_natures_are_marked_for_manual_check() -> None:
+    rules = read_footnote("\n".join(TRAINING.footnote))
+    unknown = line_method("约束性", "明显提升", "", rules)
+    assert unknown.check is not None and unknown.inference.needs_review
+    clash = line_method("≦", "≥100", "个", rules)
+    assert clash.check is not None and "不一致" in clash.check
+    assert clash.inference.method["direction"] == "lower"
+    words = line_method("≧", "按期完成", "", rules)
+    assert words.inference.method == {"type": "judgement"} and words.check is not None
+    assert line_method("正向", "90", "%", rules).nature == "≥"
+    assert line_method("反向指标", "3", "天", rules).inference.method["direction"] == "lower"

@@ -321,7 +321,7 @@ def line_method(nature_text: str, target_text: str, unit_text: str, rules: FormR
     details: list[str] = []
     check: str | None = None
     if not known:
-        details.append(f"指标性质“{nature_text.strip()}”无法识别")
+        check = f"指标性质“{nature_text.strip()}”无法识别，按年度指标值“{target_text.strip()}”判断"
     if target.numeric and unit and not target.unit and not target.percent:
         if unit in ("%", "％"):
             target = Printed(target.text, target.sign, target.number, True, "")
@@ -331,7 +331,7 @@ def line_method(nature_text: str, target_text: str, unit_text: str, rules: FormR
         return _qualitative(target, rules, details, "指标性质为定性", unit, check)
     sign = nature or target.sign
     if nature and target.sign and _direction(nature) != _direction(target.sign):
-        check = f"指标性质“{nature}”与年度指标值“{target.text}”中的符号方向相反，按指标性质导入"
+        check = f"指标性质“{nature}”与年度指标值“{target.text}”中的符号不一致，按指标性质导入"
     if not target.numeric:
         if sign:
             check = f"指标性质为“{sign}”，但年度指标值“{target.text}”不是数字，无法按比例计分，按酌情认定导入"
@@ -454,6 +454,8 @@ def _qualitative(
             f"{why}；{_NATIONAL_DEFAULT_QUAL}",
             details,
         )
+    if check is not None and not inference.needs_review:
+        inference = Inference(inference.method, 0.6, f"{inference.note}；{check}", details)
     return FormLine(inference, rules.qualitative, "定性", target.text, unit, check)
 
 
