@@ -68,11 +68,15 @@ class Form:
     total_weight: str
     footnote: list[str] = field(default_factory=list)
     nature_column: bool = False
+    # "绩效指标" over 一级/二级/三级 in a two-row header instead of a column down the block
+    two_row_header: bool = False
     unit_column: bool = False
 
     @property
     def columns(self) -> list[str]:
-        columns = ["绩效指标", "一级指标", "二级指标", "三级指标"]
+        columns = ["一级指标", "二级指标", "三级指标"]
+        if not self.two_row_header:
+            columns.insert(0, "绩效指标")
         if self.nature_column:
             columns.append("指标性质")
         columns.append("年度指标值（A）")
@@ -342,12 +346,19 @@ def layout(form: Form, footnote_in_table: bool = True) -> Sheet:
     r = add(["", form.goal, "", "", "", form.achieved])
     merges += [(r, 1, r, 4), (r, 5, r, last)]
 
-    header = add(columns)
     index = {name: c for c, name in enumerate(columns)}
+    one = index["一级指标"]
+    if form.two_row_header:
+        header = add(["绩效指标", "", "", *columns[3:]])
+        merges.append((header, 0, header, 2))
+        merges.extend((header, c, header + 1, c) for c in range(3, width))
+        add(columns[:3])
+    else:
+        header = add(columns)
     first = len(rows)
     for line in form.lines:
         cells = [""] * width
-        cells[1], cells[2], cells[3] = line.level1, line.level2, line.name
+        cells[one], cells[one + 1], cells[one + 2] = line.level1, line.level2, line.name
         if form.nature_column:
             cells[index["指标性质"]] = line.nature
         if form.unit_column:
@@ -362,11 +373,12 @@ def layout(form: Form, footnote_in_table: bool = True) -> Sheet:
         if line.actual.startswith("0."):
             numeric.add((r, index["实际完成值（B）"]))
             percent.add((r, index["实际完成值（B）"]))
-    merges.append((header, 0, len(rows) - 1, 0))
-    for col in (1, 2):
+    if not form.two_row_header:
+        merges.append((header, 0, len(rows) - 1, 0))
+    for col in (one, one + 1):
         top = None
         for r in range(first, len(rows) + 1):
-            starts = r == len(rows) or rows[r][col] or any(rows[r][c] for c in range(1, col))
+            starts = r == len(rows) or rows[r][col] or any(rows[r][c] for c in range(one, col))
             if starts:
                 if top is not None and r - 1 > top:
                     merges.append((top, col, r - 1, col))

@@ -442,3 +442,34 @@ def test_doubtful_natures_are_marked_for_manual_check() -> None:
     assert words.inference.method == {"type": "judgement"} and words.check is not None
     assert line_method("正向", "90", "%", rules).nature == "≥"
     assert line_method("反向指标", "3", "天", rules).inference.method["direction"] == "lower"
+
+
+def test_two_row_header_with_the_level_columns_under_one_title(tmp_path: Path) -> None:
+    form = dataclasses.replace(TRAINING, two_row_header=True)
+    result = import_table(write_xlsx(form, tmp_path / "two-rows.xlsx"))
+    rubric, evidence = written(result, tmp_path)
+    scored = score(load_rubric_file(rubric), load_evidence(evidence))
+    assert [(i.name, i.score) for i in scored.indicators if i.code != "Z"] == [
+        (line.name, Decimal(line.score)) for line in TRAINING.lines
+    ]
+    assert scored.total == Decimal(TRAINING.printed_total())
+
+
+def test_whole_point_rounding_printed_in_the_footnote(tmp_path: Path) -> None:
+    footnote = [*TRAINING.footnote, "3.各项得分四舍五入保留整数。"]
+    rounded = {"人均培训成本": "9", "培训后就业率": "14", "技能水平提升情况": "11"}
+    lines = [
+        dataclasses.replace(line, score=rounded.get(line.name, line.score))
+        for line in TRAINING.lines
+    ]
+    funds = [dataclasses.replace(TRAINING.funds[0], score="10"), *TRAINING.funds[1:]]
+    form = dataclasses.replace(TRAINING, footnote=footnote, lines=lines, funds=funds)
+    result = import_table(write_xlsx(form, tmp_path / "whole.xlsx"))
+    assert result.rubric.rounding.score.places == 0
+    assert "各项得分四舍五入保留整数" in result.account_text()
+    rubric, evidence = written(result, tmp_path)
+    scored = score(load_rubric_file(rubric), load_evidence(evidence))
+    assert [(i.name, i.score) for i in scored.indicators] == [("预算执行率", Decimal(10))] + [
+        (line.name, Decimal(line.score)) for line in lines
+    ]
+    assert scored.total == Decimal(form.printed_total()) == 93

@@ -495,6 +495,8 @@ def _build(
         data["description"] = f"年度总体目标（预期目标）：{form_header.goal}"
     if content.total_weight is not None:
         data["total_weight"] = content.total_weight
+    if rules is not None and rules.score_places is not None:
+        data["rounding"] = {"score": {"places": rules.score_places, "mode": rules.score_mode}}
     if (
         content.level_names[: len(content.level_names)]
         != ["一级指标", "二级指标", "三级指标"][: len(content.level_names)]
@@ -645,6 +647,10 @@ def _account(
                 account.rule_source.append(f"反向指标：{inverse}")
             if rules.edges is not None:
                 account.rule_source.append(f"定性指标三档：{rules.edges_text()}")
+            if rules.score_places is not None:
+                places = f"{rules.score_places}位小数" if rules.score_places else "整数"
+                mode = "截尾" if rules.score_mode == "truncate" else "四舍五入"
+                account.rule_source.append(f"各项得分{mode}保留{places}")
             for problem in rules.problems:
                 account.rule_source.append(f"{problem}（相关指标须人工核对）")
         uses = {line.quantitative for line in form_lines.values()}

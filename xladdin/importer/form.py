@@ -213,6 +213,8 @@ class FormRules:
     mode: QuantMode | None = None
     inverse: Inverse | None = None
     edges: tuple[Decimal, Decimal] | None = None
+    score_places: int | None = None  # "保留整数", "保留一位小数"
+    score_mode: Literal["half_up", "truncate"] = "half_up"
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -263,6 +265,7 @@ def read_footnote(text: str, where: str = "") -> FormRules:
             rules.inverse = "linear_to_double"
         elif _LOWER_FORMULA.search(part.replace(" ", "")):
             rules.inverse = "target_over_actual"
+    _rounding(rules)
     if qualitative:
         rules.edges = _band_edges(rules.qualitative)
         if rules.edges is None:
@@ -272,6 +275,24 @@ def read_footnote(text: str, where: str = "") -> FormRules:
     if lower and rules.inverse is None:
         rules.problems.append("脚注的反向指标计分办法无法识别")
     return rules
+
+
+_PLACES = re.compile(r"(?:保留|精确到)(\d|一|两|二|三)位小数")
+_WHOLE = re.compile(r"保留整数|取整|精确到个位|保留到个位")
+_PLACE_WORDS = {"一": 1, "两": 2, "二": 2, "三": 3}
+
+
+def _rounding(rules: FormRules) -> None:
+    """How the form rounds line scores: "得分四舍五入保留整数" (86.2% of 10 → 9)."""
+    text = re.sub(r"\s+", "", rules.text)
+    places = _PLACES.search(text)
+    if places is not None:
+        word = places.group(1)
+        rules.score_places = int(word) if word.isdigit() else _PLACE_WORDS[word]
+    elif _WHOLE.search(text):
+        rules.score_places = 0
+    if rules.score_places is not None and re.search("截尾|去尾|舍去|直接舍|不进位", text):
+        rules.score_mode = "truncate"
 
 
 def _band_edges(text: str) -> tuple[Decimal, Decimal] | None:
