@@ -270,6 +270,10 @@ def test_contradictions_are_imported_as_printed_and_reported(
         "“年度资金总额”行全年预算数为0，而“其中：当年财政拨款”全年预算数200、全年执行数190" in found
     )
     assert "资金块执行率单元格为空，而得分印为9.5" in found
+    skipped = "\n".join(result.account.skipped)
+    assert "全行为“不适用”，视为不适用的空行" in skipped
+    assert "“指标1：”：空白表的占位行" in skipped
+    assert "二级指标“社会效益指标”下没有可导入的指标" in skipped
     z = result.evidence["lines"]["Z"]
     assert "numerator" not in z and z["declared"] == Decimal("9.5")
     rubric_path, evidence_path = written(result, tmp_path)
@@ -450,8 +454,9 @@ def test_two_row_header_with_the_level_columns_under_one_title(tmp_path: Path) -
     rubric, evidence = written(result, tmp_path)
     scored = score(load_rubric_file(rubric), load_evidence(evidence))
     assert [(i.name, i.score) for i in scored.indicators if i.code != "Z"] == [
-        (line.name, Decimal(line.score)) for line in TRAINING.lines
+        (line.name, Decimal(line.score)) for line in TRAINING.scored_lines()
     ]
+    assert len(result.account.skipped) == 2  # the "—" row and the group it leaves empty
     assert scored.total == Decimal(TRAINING.printed_total())
 
 
@@ -470,6 +475,6 @@ def test_whole_point_rounding_printed_in_the_footnote(tmp_path: Path) -> None:
     rubric, evidence = written(result, tmp_path)
     scored = score(load_rubric_file(rubric), load_evidence(evidence))
     assert [(i.name, i.score) for i in scored.indicators] == [("预算执行率", Decimal(10))] + [
-        (line.name, Decimal(line.score)) for line in lines
+        (line.name, Decimal(line.score)) for line in form.scored_lines()
     ]
     assert scored.total == Decimal(form.printed_total()) == 93
