@@ -260,7 +260,7 @@ def read_footnote(text: str, where: str = "") -> FormRules:
         elif "不得分" in part or "得0分" in part:
             rules.mode = "all_or_nothing"
     for item in lower:
-        part = item[re.search("反向|逆向|越低越好|越小越好", item).start() :]  # type: ignore[union-attr]
+        part = re.split("(?=反向|逆向|越低越好|越小越好)", item, maxsplit=1)[-1]
         if re.search("两倍|2倍|二倍|线性", part):
             rules.inverse = "linear_to_double"
         elif _LOWER_FORMULA.search(part.replace(" ", "")):

@@ -134,7 +134,7 @@ def _decision(
     band = next(
         name
         for name, (low, high) in NATIONAL_JUDGEMENT_BANDS.items()
-        if low <= share <= high or (low == ZERO and share <= high)
+        if low <= share <= high
     )
     return {"band": band, "share": share, "reason": reason}
 
@@ -167,7 +167,8 @@ def funds_evidence(funds: FundsLine, found: FormEvidence) -> dict[str, Any]:
             found.contradictions.append(f"资金块执行率“{funds.rate}”不是数字")
         else:
             shown = printed_rate if "%" in funds.rate or printed_rate <= 1 else printed_rate / 100
-            places = max(0, -shown.as_tuple().exponent)  # type: ignore[operator]
+            exponent = shown.as_tuple().exponent
+            places = max(0, -exponent) if isinstance(exponent, int) else 4
             if quantize(rate, places, "half_up") != shown:
                 found.contradictions.append(
                     f"资金块执行率印为{funds.rate}，而全年执行数/全年预算数={fmt_percent(rate)}"
