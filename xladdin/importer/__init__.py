@@ -259,13 +259,19 @@ def _guess_kind(title: str, roots: list[TableNode]) -> Kind:
     return "project"
 
 
-def _leaf_data(node: TableNode, inference: Inference) -> dict[str, Any]:
-    cells = node.cells
-    assert cells is not None and node.weight is not None
+def _head(node: TableNode) -> dict[str, Any]:
+    """A node's code, name, whether the code was assigned, and weight, in the YAML's order."""
     data: dict[str, Any] = {"code": node.code, "name": node.title.name}
     if node.code_assigned:
         data["code_assigned"] = True
     data["weight"] = node.weight
+    return data
+
+
+def _leaf_data(node: TableNode, inference: Inference) -> dict[str, Any]:
+    cells = node.cells
+    assert cells is not None and node.weight is not None
+    data = _head(node)
     target = clean_text(cells.target) if "\n" not in cells.target else cells.target
     if target:
         data["target"] = target
@@ -281,10 +287,7 @@ def _leaf_data(node: TableNode, inference: Inference) -> dict[str, Any]:
 
 def _form_leaf_data(node: TableNode, line: FormLine) -> dict[str, Any]:
     assert node.weight is not None
-    data: dict[str, Any] = {"code": node.code, "name": node.title.name}
-    if node.code_assigned:
-        data["code_assigned"] = True
-    data["weight"] = node.weight
+    data = _head(node)
     if line.target:
         data["target"] = line.target
     if line.nature in ("≥", "≤", "=", "定性"):
@@ -328,10 +331,7 @@ def _node_data(
         inferences[node.code] = inference
         return _leaf_data(node, inference)
     assert node.weight is not None
-    data: dict[str, Any] = {"code": node.code, "name": node.title.name}
-    if node.code_assigned:
-        data["code_assigned"] = True
-    data["weight"] = node.weight
+    data = _head(node)
     if node.weight_derived:
         comments.setdefault(node.code, []).append(
             f"{node.code}：原表未列权重，取下级指标合计{fmt_number(node.weight)}分"
