@@ -132,9 +132,7 @@ def _decision(
             share = rounded
             break
     band = next(
-        name
-        for name, (low, high) in NATIONAL_JUDGEMENT_BANDS.items()
-        if low <= share <= high
+        name for name, (low, high) in NATIONAL_JUDGEMENT_BANDS.items() if low <= share <= high
     )
     return {"band": band, "share": share, "reason": reason}
 
