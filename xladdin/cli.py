@@ -464,16 +464,7 @@ def import_command(
         f"已导入：{output}（{rubric.title}，{len(rubric.levels)}个一级指标、{len(leaves)}个末级指标）"
     )
     click.echo(f"佐证：{evidence_path}")
-    if result.inferences:
-        counts = "，".join(f"{name} {n}" for name, n in result.method_counts().most_common())
-        click.echo(f"推断的评分方法：{counts}")
-        if result.review:
-            click.echo(f"请核对（低置信度）：{'、'.join(result.review)}")
-    for note in result.notes:
-        click.echo(f"提示：{note}")
-    for finding in result.findings:
-        if finding.severity != "info":
-            click.echo(f"警告：{finding.line()}")
+    click.echo(result.account_text())
 
 
 @main.command("excel")

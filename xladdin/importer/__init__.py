@@ -26,8 +26,11 @@ from ..core.numbers import NumberParseError, fmt_number, to_decimal
 from ..core.result import Finding
 from ..core.rubric import Rubric
 from ..core.validation import evidence_from_data, rubric_from_data
+from .account import ImportAccount
+from .form import FormLine, FormRules, line_method, read_footnote, rubric_nature
 from .headers import Header, find_header
-from .structure import FundsLine, TableContent, TableNode, read_structure
+from .national import FormEvidence, funds_evidence, line_evidence
+from .structure import FundsLine, TableContent, TableNode, read_form_header, read_structure
 from .table import Grid
 
 Kind = Literal["project", "department", "special_fund"]
@@ -49,6 +52,7 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     comments: dict[str, list[str]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    account: ImportAccount = field(default_factory=ImportAccount)
 
     @property
     def review(self) -> list[str]:
@@ -57,6 +61,10 @@ class ImportResult:
 
     def method_counts(self) -> Counter[str]:
         return Counter(inference.type for inference in self.inferences.values())
+
+    def account_text(self) -> str:
+        """The short account ``xladdin import`` prints (Chinese, for the officer)."""
+        return self.account.text()
 
 
 def import_table(
@@ -88,7 +96,9 @@ def import_table(
             return _embedded(path, rubric_id)
         grid, header = _xlsx_table(path, book, sheet)
     content = read_structure(grid, header)
-    return _build(path, grid, header, content, rubric_id=rubric_id, kind=kind, title=title)
+    return _build(
+        path, grid, header, content, rubric_id=rubric_id, kind=kind, title=title, after=grid.after
+    )
 
 
 # -- finding the table ------------------------------------------------------------------------
@@ -173,6 +183,8 @@ def _embedded(path: Path, rubric_id: str | None) -> ImportResult:
     evidence["rubric"] = rubric.id
     evidence.setdefault("source", f"从 {path.name} 导入")
     evidence = {key: evidence[key] for key in _EVIDENCE_KEYS if key in evidence}
+    notes = ["工作簿由 xladdin 生成：已直接取用隐藏工作表“指标体系”中的指标体系（未做推断）"]
+    findings = lint_rubric(rubric)
     return ImportResult(
         rubric=rubric,
         data=data,
@@ -181,8 +193,15 @@ def _embedded(path: Path, rubric_id: str | None) -> ImportResult:
         source=str(path),
         where="隐藏工作表“指标体系”",
         embedded=True,
-        notes=["工作簿由 xladdin 生成：已直接取用隐藏工作表“指标体系”中的指标体系（未做推断）"],
-        findings=lint_rubric(rubric),
+        notes=notes,
+        findings=findings,
+        account=ImportAccount(
+            lines=len(rubric.leaves()),
+            groups=len(rubric.levels),
+            evidence=[f"佐证{len(evidence.get('lines', {}))}项（取自工作簿）"],
+            notes=notes,
+            warnings=[f.line() for f in findings if f.severity != "info"],
+        ),
     )
 
 
@@ -240,17 +259,23 @@ def _guess_kind(title: str, roots: list[TableNode]) -> Kind:
     return "project"
 
 
-def _leaf_data(node: TableNode, inference: Inference) -> dict[str, Any]:
-    cells = node.cells
-    assert cells is not None and node.weight is not None
+def _head(node: TableNode) -> dict[str, Any]:
+    """A node's code, name, whether the code was assigned, and weight, in the YAML's order."""
     data: dict[str, Any] = {"code": node.code, "name": node.title.name}
     if node.code_assigned:
         data["code_assigned"] = True
     data["weight"] = node.weight
+    return data
+
+
+def _leaf_data(node: TableNode, inference: Inference) -> dict[str, Any]:
+    cells = node.cells
+    assert cells is not None and node.weight is not None
+    data = _head(node)
     target = clean_text(cells.target) if "\n" not in cells.target else cells.target
     if target:
         data["target"] = target
-    nature = cells.nature.strip()
+    nature = rubric_nature(cells.nature)
     if nature in ("≥", "≤", "=", "定性"):
         data["nature"] = nature
     if cells.unit.strip():
@@ -260,9 +285,39 @@ def _leaf_data(node: TableNode, inference: Inference) -> dict[str, Any]:
     return data
 
 
+def _form_leaf_data(node: TableNode, line: FormLine) -> dict[str, Any]:
+    assert node.weight is not None
+    data = _head(node)
+    if line.target:
+        data["target"] = line.target
+    if line.nature in ("≥", "≤", "=", "定性"):
+        data["nature"] = line.nature
+    if line.unit:
+        data["unit"] = line.unit
+    data["rule"] = line.rule
+    data["method"] = line.inference.method
+    return data
+
+
 def _node_data(
-    node: TableNode, inferences: dict[str, Inference], comments: dict[str, list[str]]
+    node: TableNode,
+    inferences: dict[str, Inference],
+    comments: dict[str, list[str]],
+    form: tuple[FormRules, dict[str, FormLine]] | None = None,
 ) -> dict[str, Any]:
+    if node.is_leaf and form is not None:
+        assert node.cells is not None
+        rules, lines = form
+        line = line_method(node.cells.nature, node.cells.target, node.cells.unit, rules)
+        if node.cells.not_applicable:
+            # a line printed as "/" is not scored: nothing about its method to check
+            line.check = None
+            line.inference = Inference(
+                line.inference.method, 1.0, f"原表该行为“{node.cells.not_applicable}”：不适用"
+            )
+        lines[node.code] = line
+        inferences[node.code] = line.inference
+        return _form_leaf_data(node, line)
     if node.is_leaf:
         assert node.cells is not None and node.weight is not None
         inference = infer_method(
@@ -270,32 +325,33 @@ def _node_data(
             weight=node.weight,
             name=node.title.name,
             target=node.cells.target,
-            nature=node.cells.nature,
+            nature=rubric_nature(node.cells.nature) or node.cells.nature,
             unit=node.cells.unit,
         )
         inferences[node.code] = inference
         return _leaf_data(node, inference)
     assert node.weight is not None
-    data: dict[str, Any] = {"code": node.code, "name": node.title.name}
-    if node.code_assigned:
-        data["code_assigned"] = True
-    data["weight"] = node.weight
+    data = _head(node)
     if node.weight_derived:
         comments.setdefault(node.code, []).append(
             f"{node.code}：原表未列权重，取下级指标合计{fmt_number(node.weight)}分"
         )
-    data["children"] = [_node_data(child, inferences, comments) for child in node.children]
+    data["children"] = [_node_data(child, inferences, comments, form) for child in node.children]
     return data
 
 
 def _funds_data(funds: FundsLine, inferences: dict[str, Inference]) -> dict[str, Any]:
-    """The funds block's 预算执行率 line (a level-1 leaf, as in the national-self-eval rubric)."""
+    """The funds block's 预算执行率 line (a level-1 leaf, as in the national-self-eval rubric).
+
+    The block's money unit (元 or 万元, printed in its label) goes with the amounts' labels.
+    """
+    money = f"（{funds.money_unit}）" if funds.money_unit else ""
     method = {
         "type": "ratio",
         "mode": "proportional",
         "value_label": "预算执行率",
-        "numerator_label": funds.numerator_label,
-        "denominator_label": funds.denominator_label,
+        "numerator_label": funds.numerator_label + money,
+        "denominator_label": funds.denominator_label + money,
     }
     inferences[funds.code] = Inference(
         method,
@@ -403,11 +459,17 @@ def _build(
     rubric_id: str | None,
     kind: Kind | None,
     title: str | None,
+    after: list[str] | None = None,
 ) -> ImportResult:
     rubric_title = title or _table_title(grid, header, path)
     inferences: dict[str, Inference] = {}
     comments: dict[str, list[str]] = {}
-    levels = [_node_data(root, inferences, comments) for root in content.roots]
+    rules: FormRules | None = None
+    form_lines: dict[str, FormLine] = {}
+    if content.form:
+        rules = _form_rules(content, after or [])
+    form = (rules, form_lines) if rules is not None else None
+    levels = [_node_data(root, inferences, comments, form) for root in content.roots]
     if content.funds is not None:
         levels.insert(0, _funds_data(content.funds, inferences))
     used = {node.code for root in content.roots for node in root.walk()}
@@ -420,14 +482,21 @@ def _build(
         "title": rubric_title,
         "kind": kind or _guess_kind(rubric_title, content.roots),
     }
-    year = re.search(r"(20\d\d)\s*年", rubric_title)
+    form_header = read_form_header(grid, header) if content.funds or content.form else None
+    year = re.search(r"(20\d\d)\s*年", rubric_title) or (
+        re.search(r"(20\d\d)", form_header.period) if form_header is not None else None
+    )
     if year:
         data["year"] = int(year.group(1))
     if header.has("actual") or header.has("nature"):
         data["layout"] = "self_eval_form"
     data["source"] = f"从 {path.name}（{where}）导入"
+    if form_header is not None and form_header.goal:
+        data["description"] = f"年度总体目标（预期目标）：{form_header.goal}"
     if content.total_weight is not None:
         data["total_weight"] = content.total_weight
+    if rules is not None and rules.score_places is not None:
+        data["rounding"] = {"score": {"places": rules.score_places, "mode": rules.score_mode}}
     if (
         content.level_names[: len(content.level_names)]
         != ["一级指标", "二级指标", "三级指标"][: len(content.level_names)]
@@ -443,15 +512,49 @@ def _build(
                 comments.setdefault(node.code, []).append(
                     f"{node.code}：原表未列编码，按位置补为{node.code}"
                 )
+    for code, line in form_lines.items():
+        if line.check is not None:
+            comments.setdefault(code, []).append(f"{code}：须人工核对：{line.check}")
     rubric = rubric_from_data(data, str(path))
     notes = list(content.notes)
-    evidence: dict[str, Any] = {
-        "rubric": rubric.id,
-        "source": data["source"],
-        "lines": _evidence_lines(grid, header, content, notes),
-    }
+    found = FormEvidence()
+    evidence: dict[str, Any] = {"rubric": rubric.id}
+    if form_header is not None:
+        for key in ("project", "department", "unit", "period"):
+            if getattr(form_header, key):
+                evidence[key] = getattr(form_header, key)
+    evidence["source"] = data["source"]
+    if rules is not None:
+        evidence["lines"] = _form_evidence_lines(grid, header, content, form_lines, found, notes)
+    else:
+        evidence["lines"] = _evidence_lines(grid, header, content, notes)
     evidence_from_data(evidence, str(path))
-    _check_total(content, evidence["lines"], notes)
+    contradictions = list(found.contradictions)
+    total = _check_total(content, evidence["lines"], notes)
+    if total is not None:
+        contradictions.append(total)
+    top = sum((level.weight for level in rubric.levels), Decimal(0))
+    if content.total_weight is not None and top != content.total_weight:
+        contradictions.append(
+            f"一级指标分值合计{fmt_number(top)}（含预算执行率），而原表总分为{fmt_number(content.total_weight)}"
+        )
+    findings = lint_rubric(rubric)
+    account = _account(
+        rubric,
+        inferences,
+        content,
+        rules,
+        form_lines,
+        found,
+        contradictions,
+        notes,
+        findings,
+        evidence["lines"],
+    )
+    if form_header is not None and form_header.achieved:
+        account.notes.append(
+            "年度总体目标的“实际完成情况”未导入（佐证中无对应项），预期目标写入指标体系说明"
+        )
     return ImportResult(
         rubric=rubric,
         data=data,
@@ -461,14 +564,146 @@ def _build(
         where=where,
         notes=notes,
         comments=comments,
-        findings=lint_rubric(rubric),
+        findings=findings,
+        account=account,
     )
 
 
-def _check_total(content: TableContent, lines: dict[str, dict[str, Any]], notes: list[str]) -> None:
+def _form_rules(content: TableContent, after: list[str]) -> FormRules:
+    """The form's footnote: in the table below its last row, or the paragraphs after it."""
+    if content.footnote:
+        return read_footnote(content.footnote, content.footnote_where)
+    notes = [text for text in after if re.match(r"^\s*(注|备注|说明|填表说明)", text)]
+    if notes:
+        start = after.index(notes[0])
+        return read_footnote("\n".join(after[start:]), "表格后的注释")
+    return read_footnote("")
+
+
+def _form_evidence_lines(
+    grid: Grid,
+    header: Header,
+    content: TableContent,
+    form_lines: dict[str, FormLine],
+    found: FormEvidence,
+    notes: list[str],
+) -> dict[str, dict[str, Any]]:
+    lines: dict[str, dict[str, Any]] = {}
+    if content.funds is not None:
+        lines[content.funds.code] = funds_evidence(content.funds, found)
+    for root in content.roots:
+        for node in root.walk():
+            if node.is_leaf and node.cells is not None:
+                where = grid.row_name(node.cells.row)
+                lines[node.code] = line_evidence(node, form_lines[node.code], where, found)
+    score_col = header.columns.get("score")
+    for row in content.adjustments:
+        points = _declared(row.score, grid, row.row, score_col, notes)
+        line: dict[str, Any] = {}
+        if row.narrative:
+            line["narrative"] = row.narrative
+        if points is not None:
+            line["points"] = -points if points < 0 else points
+        if line and row.code:
+            lines[row.code] = line
+    return {code: line for code, line in lines.items() if line}
+
+
+def _account(
+    rubric: Rubric,
+    inferences: dict[str, Inference],
+    content: TableContent,
+    rules: FormRules | None,
+    form_lines: dict[str, FormLine],
+    found: FormEvidence,
+    contradictions: list[str],
+    notes: list[str],
+    findings: list[Finding],
+    evidence_lines: dict[str, dict[str, Any]],
+) -> ImportAccount:
+    account = ImportAccount(
+        lines=len(rubric.leaves()),
+        groups=len(rubric.levels),
+        methods={code: (inf.type, inf.confidence) for code, inf in inferences.items()},
+        skipped=list(content.skipped),
+        not_applicable=list(found.not_applicable),
+        contradictions=contradictions,
+        notes=[note for note in notes if note not in contradictions],
+        warnings=[f.line() for f in findings if f.severity != "info"],
+    )
+    if rules is not None:
+        if rules.printed:
+            where = f"（{rules.where}）" if rules.where else ""
+            account.rule_source.append(f"取自原表脚注{where}")
+            if rules.mode is not None:
+                mode = "未完成不得分" if rules.mode == "all_or_nothing" else "未完成按比例"
+                account.rule_source.append(f"定量指标：完成得满分，{mode}")
+            if rules.inverse is not None:
+                inverse = (
+                    "两倍指标值得0分、其间线性递减"
+                    if rules.inverse == "linear_to_double"
+                    else "年度指标值/实际完成值×分值"
+                )
+                account.rule_source.append(f"反向指标：{inverse}")
+            if rules.edges is not None:
+                account.rule_source.append(f"定性指标三档：{rules.edges_text()}")
+            if rules.score_places is not None:
+                places = f"{rules.score_places}位小数" if rules.score_places else "整数"
+                mode = "截尾" if rules.score_mode == "truncate" else "四舍五入"
+                account.rule_source.append(f"各项得分{mode}保留{places}")
+            for problem in rules.problems:
+                account.rule_source.append(f"{problem}（相关指标须人工核对）")
+        uses = {line.quantitative for line in form_lines.values()}
+        lower = any(
+            line.inference.method.get("direction") == "lower" for line in form_lines.values()
+        )
+        if True in uses and (not rules.printed or rules.mode is None):
+            account.rule_source.append(
+                "原表未印定量指标计分办法：按全国通行做法（达到年度指标值得满分，未达到的按比例计分）"
+            )
+        if lower and rules.inverse is None:
+            account.rule_source.append(
+                "原表未印反向指标计分办法：按全国通行做法（年度指标值/实际完成值×分值）"
+            )
+        if False in uses and not rules.qualitative:
+            account.rule_source.append(
+                "原表未印定性指标分档：按全国通行三档（达成80%-100%、部分达成60%-80%、未达成0-60%）"
+            )
+        for code, line in form_lines.items():
+            if line.check is not None:
+                account.checks[code] = line.check
+        for code, reason in found.checks.items():
+            account.checks[code] = (
+                f"{account.checks[code]}；{reason}" if code in account.checks else reason
+            )
+        names = {leaf.code: leaf.name for leaf in rubric.leaves()}
+        account.discretion = [f"{code}{names[code]}" for code in found.decisions]
+        taken = []
+        if found.funds:
+            taken.append(found.funds)
+        if found.values:
+            taken.append(f"实际完成值{found.values}项")
+        if found.declared:
+            taken.append(f"原表得分{found.declared}项（作为自评得分 declared，供 audit 核对）")
+        if found.decisions:
+            taken.append(f"定性指标的原表得分{len(found.decisions)}项作为评价人认定（decision）")
+        account.evidence = taken
+    else:
+        declared = sum(1 for line in evidence_lines.values() if "declared" in line)
+        narratives = sum(1 for line in evidence_lines.values() if "narrative" in line)
+        taken = [f"原表得分{declared}项（declared）"] if declared else []
+        if narratives:
+            taken.append(f"评分过程或扣分原因{narratives}项（narrative）")
+        account.evidence = taken
+    return account
+
+
+def _check_total(
+    content: TableContent, lines: dict[str, dict[str, Any]], notes: list[str]
+) -> str | None:
     """The table's printed 小计/合计 against the sum of its line scores (published tables slip)."""
     if content.total_score is None:
-        return
+        return None
     adjustment_codes = {row.code for row in content.adjustments}
     declared = [
         line["declared"]
@@ -476,12 +711,13 @@ def _check_total(content: TableContent, lines: dict[str, dict[str, Any]], notes:
         if "declared" in line and code not in adjustment_codes
     ]
     if not declared:
-        return
+        return None
     total = sum(declared, Decimal(0))
     if total != content.total_score:
-        notes.append(
-            f"原表合计得分{fmt_number(content.total_score)}，各项得分之和为{fmt_number(total)}，两者不一致"
-        )
+        text = f"原表合计得分{fmt_number(content.total_score)}，各项得分之和为{fmt_number(total)}，两者不一致"
+        notes.append(text)
+        return text
+    return None
 
 
 def evidence_path_for(output: Path) -> Path:
@@ -511,14 +747,16 @@ def write_import(result: ImportResult, output: Path, evidence_output: Path) -> N
     rubric_text = rubric_yaml(
         result.data, header=header, inferences=result.inferences, comments=result.comments
     )
-    evidence_text = evidence_yaml(
-        result.evidence,
-        header=[
-            f"{result.rubric.id} 的佐证，由 xladdin import 从 {Path(result.source).name} 导入。",
-            "declared = 原表得分；narrative = 原表评分过程（或扣分原因）。其他佐证须另行填写。",
-        ],
-        names=names,
-    )
+    evidence_header = [
+        f"{result.rubric.id} 的佐证，由 xladdin import 从 {Path(result.source).name} 导入。",
+        "declared = 原表得分；narrative = 原表评分过程（或扣分原因）。其他佐证须另行填写。",
+    ]
+    if result.rubric.layout == "self_eval_form" and not result.embedded:
+        evidence_header[1] = (
+            "declared = 原表得分；value = 实际完成值；numerator / denominator = 资金块全年执行数 / 全年预算数；"
+            "decision = 定性指标的原表得分（评价人认定）；deviation_reason = 偏差原因分析。"
+        )
+    evidence_text = evidence_yaml(result.evidence, header=evidence_header, names=names)
     output.parent.mkdir(parents=True, exist_ok=True)
     evidence_output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(rubric_text, encoding="utf-8")

@@ -86,9 +86,25 @@ def _preceding_paragraphs(document: Any) -> list[list[str]]:
     return before
 
 
+def _following_paragraphs(document: Any) -> list[list[str]]:
+    """For each top-level table, the paragraph texts between it and the next table."""
+    from docx.oxml.ns import qn
+
+    after: list[list[str]] = []
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:tbl"):
+            after.append([])
+        elif child.tag == qn("w:p") and after:
+            text = "".join(node.text or "" for node in child.iter(qn("w:t"))).strip()
+            if text:
+                after[-1].append(text)
+    return after
+
+
 def table_grids(path: Path, document: Any) -> list[Grid]:
     """Every top-level table of the document as a grid (table numbers count from 1)."""
     titles = _preceding_paragraphs(document)
+    following = _following_paragraphs(document)
     grids: list[Grid] = []
     for number, table in enumerate(document.tables, start=1):
         rows, merges = _rows_and_merges(table)
@@ -108,6 +124,7 @@ def table_grids(path: Path, document: Any) -> list[Grid]:
                 locate=locate,
                 locate_row=locate_row,
                 title_candidates=titles[number - 1] if number <= len(titles) else [],
+                after=following[number - 1] if number <= len(following) else [],
             )
         )
     return grids
@@ -148,4 +165,5 @@ def join_grids(first: Grid, more: list[Grid], numbers: list[int]) -> Grid:
         locate=locate,
         locate_row=locate_row,
         title_candidates=first.title_candidates,
+        after=more[-1].after if more else first.after,
     )

@@ -142,12 +142,16 @@ class Header:
         return role in self.columns
 
 
-def _match_row(grid: Grid, texts: list[str], row: int, rows: int) -> Header:
+def _match_row(
+    grid: Grid, texts: list[str], row: int, rows: int, sources: list[int] | None = None
+) -> Header:
+    """``sources`` names the row each text comes from (a two-row header takes some from below)."""
     columns: dict[str, int] = {}
     found: dict[int, str] = {}
     ignored: list[int] = []
     for col, text in enumerate(texts):
-        if not text.strip() or grid.covered_from_left(row, col):
+        source = sources[col] if sources is not None else row
+        if not text.strip() or grid.covered_from_left(source, col):
             continue
         found[col] = text
         role = header_role(text)
@@ -188,11 +192,14 @@ def find_header(grid: Grid) -> Header:
             _match_row(grid, grid.rows[row + 1], row + 1, 1)
         ):
             combined_texts = []
+            sources = []
             for col in range(grid.width):
                 lower = grid.text(row + 1, col)
                 upper = grid.value(row, col)
-                combined_texts.append(lower if header_role(lower) else upper)
-            combined = _match_row(grid, combined_texts, row, 2)
+                from_lower = bool(header_role(lower))
+                combined_texts.append(lower if from_lower else upper)
+                sources.append(row + 1 if from_lower else row)
+            combined = _match_row(grid, combined_texts, row, 2, sources)
             if _complete(combined) and any(
                 header_role(grid.text(row + 1, c)) for c in range(grid.width)
             ):

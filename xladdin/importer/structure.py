@@ -21,6 +21,7 @@ from decimal import Decimal
 from ..core.errors import Location, WorkbookError
 from ..core.infer import clean_text
 from ..core.numbers import NumberParseError, fmt_number, to_decimal
+from .form import indicator_name, is_not_applicable, is_placeholder
 from .headers import Header, is_header_row, normalize_header
 from .table import Grid
 
@@ -93,6 +94,8 @@ class LineCells:
     nature: str = ""
     unit: str = ""
     code: str = ""
+    actual: str = ""
+    not_applicable: str = ""  # the printed "/" or "不适用" of a line that does not apply
 
 
 @dataclass
@@ -149,6 +152,10 @@ class TableContent:
     notes: list[str]
     level_names: list[str]
     funds: FundsLine | None = None
+    skipped: list[str] = field(default_factory=list)
+    footnote: str = ""
+    footnote_where: str = ""
+    form: bool = False  # the national form without a 评分规则 column: rules from its footnote
 
 
 class _Reader:
@@ -170,6 +177,10 @@ class _Reader:
         self.notes: list[str] = []
         self.funds = read_funds(grid, header)
         self.reserved = {self.funds.code} if self.funds is not None and self.funds.code else set()
+        self.form = is_self_eval_form(header) and not header.has("rule")
+        self.skipped: list[str] = []
+        self.footnote: list[tuple[int, str]] = []
+        self.derived_groups: list[str] = []
 
     # -- cells ----------------------------------------------------------------------------
 
@@ -220,12 +231,23 @@ class _Reader:
 
     # -- rows -----------------------------------------------------------------------------
 
+    def row_text(self, row: int) -> str:
+        texts = [
+            self.grid.text(row, col).strip()
+            for col in range(self.grid.width)
+            if not self.grid.covered_from_left(row, col)
+            and not self.grid.covered_from_above(row, col)
+        ]
+        return "\n".join(text for text in texts if text)
+
     def read(self) -> TableContent:
         for row in range(self.header.first_data_row, self.grid.height):
             if self.is_empty(row):
                 continue
             first = self.first_text(row)
-            if _NOTE_PREFIX.match(first):
+            if _NOTE_PREFIX.match(first) or (self.form and self.footnote and self.is_text_row(row)):
+                if self.row_text(row):
+                    self.footnote.append((row, self.row_text(row)))
                 continue
             if normalize_header(first) in _TOTAL_WORDS:
                 self.total_row(row)
@@ -234,7 +256,15 @@ class _Reader:
                 continue
             if self.adjustment_row(row) or self.section_row(row):
                 continue
+            if self.form:
+                skip = self.skip_reason(row)
+                if skip is not None:
+                    self.skipped.append(skip)
+                    self.indicator_row(row, open_only=True)
+                    continue
             self.indicator_row(row)
+        if self.form:
+            self.roots = self.prune(self.roots)
         if not self.roots:
             raise self.error("表头下没有找到任何指标行", self.header.row, self.levels[0])
         self.assign_codes()
@@ -242,6 +272,10 @@ class _Reader:
         self.assign_weights()
         if self.funds is not None and not self.funds.code:
             self.funds.code = "Z" if "Z" not in {n.code for n in self.all_nodes()} else "Z0"
+        if self.derived_groups:
+            self.notes.append(
+                f"原表{'、'.join(dict.fromkeys(self.derived_groups))}未列分值：按下级指标分值合计"
+            )
         return TableContent(
             self.roots,
             self.adjustments,
@@ -250,7 +284,68 @@ class _Reader:
             self.notes,
             self.level_names,
             self.funds,
+            skipped=self.skipped,
+            footnote="\n".join(text for _, text in self.footnote),
+            footnote_where=self.grid.row_name(self.footnote[0][0]) if self.footnote else "",
+            form=self.form,
         )
+
+    def is_text_row(self, row: int) -> bool:
+        """A row of one text (a footnote's next paragraph): no indicator, weight or score."""
+        anchors = [
+            col
+            for col in range(self.grid.width)
+            if self.grid.text(row, col).strip()
+            and not self.grid.covered_from_left(row, col)
+            and not self.grid.covered_from_above(row, col)
+        ]
+        return len(anchors) == 1
+
+    # -- the national form's rows that are not lines ------------------------------------------
+
+    _DATA_ROLES = ("nature", "target", "unit", "actual", "weight", "score", "reason")
+
+    def skip_reason(self, row: int) -> str | None:
+        """Why a row of the national form is not a line: a placeholder left from the blank form
+        ("指标2：……") or a row of "/" for a line that does not apply. None for a line."""
+        leaf_col = self.levels[-1]
+        own_leaf = self.level_states(row)[-1] == "new"
+        leaf = self.grid.text(row, leaf_col).strip() if own_leaf else ""
+        data = {role: self.own_text(role, row) for role in self._DATA_ROLES}
+        filled = [text for text in data.values() if text]
+        where = self.grid.row_name(row)
+        if leaf and is_placeholder(leaf):
+            if all(is_placeholder(t) or is_not_applicable(t) for t in filled):
+                weight = data["weight"]
+                extra = (
+                    f"，其分值“{weight}”未计入"
+                    if weight and not is_not_applicable(weight) and not is_placeholder(weight)
+                    else ""
+                )
+                return f"{where}“{leaf}”：空白表的占位行，未填写指标，已跳过{extra}"
+            return None
+        texts = ([leaf] if leaf else []) + filled
+        if texts and all(is_not_applicable(t) or is_placeholder(t) for t in texts):
+            shown = "”“".join(dict.fromkeys(texts))
+            return f"{where}：全行为“{shown}”，视为不适用的空行，已跳过"
+        weight = data["weight"]
+        if leaf and is_not_applicable(weight):
+            return f"{where}“{indicator_name(leaf)}”：分值为“{weight}”，视为不适用，已跳过"
+        return None
+
+    def prune(self, nodes: list[TableNode]) -> list[TableNode]:
+        """Groups left without lines once placeholder and empty rows are skipped."""
+        kept: list[TableNode] = []
+        for node in nodes:
+            node.children = self.prune(node.children)
+            if node.children or node.cells is not None:
+                kept.append(node)
+            else:
+                level = self.level_names[node.depth - 1]
+                self.skipped.append(
+                    f"{self.grid.cell_name(node.row, node.col)}{level}“{node.title.name}”下没有可导入的指标，未导入"
+                )
+        return kept
 
     def total_row(self, row: int) -> None:
         if normalize_header(self.first_text(row)) in ("等级", "评价等级", "评分等级", "绩效等级"):
@@ -349,8 +444,16 @@ class _Reader:
             score = ""
         target = self.shown_text("target", row)
         unit = self.shown_text("unit", row)
-        if is_self_eval_form(self.header) and not self.header.has("unit"):
+        actual = self.own_text("actual", row)
+        if self.form:
+            not_applicable = next(
+                (text for text in (target, actual, score) if is_not_applicable(text)), ""
+            )
+        elif is_self_eval_form(self.header) and not self.header.has("unit"):
             target, unit = split_target_unit(target)
+            not_applicable = ""
+        else:
+            not_applicable = ""
         return LineCells(
             row=row,
             weight=self.own_text("weight", row),
@@ -362,6 +465,8 @@ class _Reader:
             nature=self.shown_text("nature", row),
             unit=unit,
             code=self.own_text("code", row),
+            actual=actual,
+            not_applicable=not_applicable,
         )
 
     def continuation_row(self, row: int) -> None:
@@ -389,11 +494,16 @@ class _Reader:
         if score and not cells.score:
             cells.score = score
 
-    def indicator_row(self, row: int) -> None:
+    def indicator_row(self, row: int, open_only: bool = False) -> None:
+        """Read a line; with ``open_only`` (a row skipped as no line) only open the groups that
+        start on it, so that the lines below still find them."""
         states = self.level_states(row)
+        if open_only and states[-1] == "new":
+            states[-1] = "blank"
         new = [k for k, state in enumerate(states) if state == "new"]
         if not new:
-            self.continuation_row(row)
+            if not open_only:
+                self.continuation_row(row)
             return
         first = new[0]
         for k in range(first):
@@ -429,7 +539,14 @@ class _Reader:
                         self.levels[k - 1],
                     )
                 col = self.levels[k]
-                node = TableNode(parse_title(self.grid.text(row, col)), k + 1, row, col, parent)
+                text = self.grid.text(row, col)
+                node = TableNode(
+                    parse_title(indicator_name(text) if self.form else text),
+                    k + 1,
+                    row,
+                    col,
+                    parent,
+                )
                 if not node.title.name and node.title.code is None:
                     raise self.error("指标名称为空", row, col)
                 (parent.children if parent is not None else self.roots).append(node)
@@ -445,6 +562,8 @@ class _Reader:
         assert own is not None
         for deeper in range(own.depth, self.depth):
             self.current[deeper] = None
+        if open_only:
+            return
         own.cells = self.cells(row)
         self.last_own = own
 
@@ -569,9 +688,12 @@ class _Reader:
         if weight is None:
             weight = total
             node.weight_derived = True
-            self.notes.append(
-                f"{self.grid.cell_name(node.row, node.col)}“{node.title.name}”未写权重，按下级指标合计{fmt_number(total)}分"
-            )
+            if self.form:
+                self.derived_groups.append(self.level_names[node.depth - 1])
+            else:
+                self.notes.append(
+                    f"{self.grid.cell_name(node.row, node.col)}“{node.title.name}”未写权重，按下级指标合计{fmt_number(total)}分"
+                )
         node.weight = weight
         return weight
 
@@ -593,6 +715,17 @@ def split_target_unit(target: str) -> tuple[str, str]:
 
 
 @dataclass
+class FundsRow:
+    """A row of the funds block (年度资金总额, 其中：当年财政拨款, 上年结转资金, 其他资金)."""
+
+    label: str
+    row: int
+    start: str  # 年初预算数
+    budget: str  # 全年预算数(A)
+    spent: str  # 全年执行数(B)
+
+
+@dataclass
 class FundsLine:
     """The national form's funds block: 年度资金总额 with its 分值 is the 预算执行率 line."""
 
@@ -605,17 +738,57 @@ class FundsLine:
     row: int
     col: int
     score_col: int | None
+    money_unit: str = ""  # 元 or 万元, from the block's label ("项目资金（万元）")
+    total: FundsRow | None = None
+    parts: list[FundsRow] = field(default_factory=list)
+    rate: str = ""  # the printed 执行率 (B/A)
+    rate_col: int | None = None
+    budget_col: int | None = None
+    spent_col: int | None = None
+
+
+_MONEY_UNIT = re.compile(r"[（(]\s*(万元|元|千元|亿元)\s*[）)]")
 
 
 def read_funds(grid: Grid, header: Header) -> FundsLine | None:
-    """The 年度资金总额 row above the indicator header, if it carries a 分值 (weight)."""
+    """The 年度资金总额 row above the indicator header, if it carries a 分值 (weight), with the
+    block's amounts (年初预算数, 全年预算数, 全年执行数) and its sub-rows."""
     labels: dict[str, int] = {}
+    unit = ""
+    found: FundsLine | None = None
     for row in range(header.row):
         texts = {col: normalize_header(grid.text(row, col)) for col in range(grid.width)}
         if "分值" in texts.values() and any("全年预算数" in t for t in texts.values()):
             labels = {text: col for col, text in texts.items() if text}
+            for text in [*texts.values(), grid.value(row, 0)]:
+                match = _MONEY_UNIT.search(text)
+                if match is not None and ("资金" in text or "金额" in text):
+                    unit = match.group(1)
+                    break
             continue
-        if not labels or not any(t == "年度资金总额" for t in texts.values()):
+        if not labels:
+            continue
+        label = next((t for t in texts.values() if t and not t.startswith("项目资金")), "")
+        if not (
+            label == "年度资金总额"
+            or label.startswith("其中")
+            or label in ("上年结转资金", "其他资金", "当年财政拨款")
+        ):
+            if found is not None:
+                break
+            continue
+
+        funds_row = FundsRow(
+            label,
+            row,
+            _labelled(grid, labels, "年初预算数", row),
+            _labelled(grid, labels, "全年预算数", row),
+            _labelled(grid, labels, "全年执行数", row),
+        )
+        if found is not None:
+            found.parts.append(funds_row)
+            continue
+        if label != "年度资金总额":
             continue
         weight_text = grid.text(row, labels["分值"]).strip()
         if not weight_text:
@@ -631,8 +804,9 @@ def read_funds(grid: Grid, header: Header) -> FundsLine | None:
         denominator = next((t for t in labels if "全年预算数" in t), "全年预算数(A)")
         score_col = labels.get("得分")
         reason_col = next((col for t, col in labels.items() if "偏差原因" in t), None)
+        rate_col = next((col for t, col in labels.items() if t.startswith("执行率")), None)
         code_col = header.columns.get("code")
-        return FundsLine(
+        found = FundsLine(
             code=grid.text(row, code_col).strip().upper() if code_col is not None else "",
             weight=weight,
             score=grid.text(row, score_col).strip() if score_col is not None else "",
@@ -642,8 +816,34 @@ def read_funds(grid: Grid, header: Header) -> FundsLine | None:
             row=row,
             col=labels["分值"],
             score_col=score_col,
+            money_unit=unit,
+            total=funds_row,
+            rate=grid.text(row, rate_col).strip() if rate_col is not None else "",
+            rate_col=rate_col,
+            budget_col=next((c for t, c in labels.items() if "全年预算数" in t), None),
+            spent_col=next((c for t, c in labels.items() if "全年执行数" in t), None),
         )
-    return None
+    if found is not None and not found.money_unit:
+        found.money_unit = _unit_above(grid, header.row)
+    return found
+
+
+_UNIT_NOTE = re.compile(r"单位\s*[:：]\s*(万元|元|千元|亿元)")
+
+
+def _unit_above(grid: Grid, last: int) -> str:
+    """ "单位：万元" printed above the table, when the funds block's label does not say it."""
+    for row in range(last):
+        for col in range(grid.width):
+            match = _UNIT_NOTE.search(grid.text(row, col))
+            if match is not None:
+                return match.group(1)
+    return ""
+
+
+def _labelled(grid: Grid, labels: dict[str, int], key: str, row: int) -> str:
+    col = next((c for t, c in labels.items() if key in t), None)
+    return grid.text(row, col).strip() if col is not None else ""
 
 
 def _adjustment_kind(name: str) -> str | None:
@@ -669,3 +869,61 @@ def _next_code(parent: TableNode | None, index: int, used: set[str]) -> str:
 def read_structure(grid: Grid, header: Header) -> TableContent:
     """Read the indicator rows below ``header`` into a tree (see the module docstring)."""
     return _Reader(grid, header).read()
+
+
+@dataclass
+class FormHeader:
+    """The national form's header above its funds block: who, what, when, and the year's goals."""
+
+    project: str = ""
+    department: str = ""
+    unit: str = ""
+    period: str = ""
+    goal: str = ""
+    achieved: str = ""
+
+
+_HEADER_FIELDS = {
+    "项目名称": "project",
+    "主管部门": "department",
+    "实施单位": "unit",
+    "预期目标": "goal",
+    "实际完成情况": "achieved",
+}
+_PERIOD = re.compile(r"[（(]\s*((?:19|20)\d\d\s*年度?)\s*[）)]")
+
+
+def read_form_header(grid: Grid, header: Header) -> FormHeader:
+    """项目名称, 主管部门, 实施单位 (the text to the label's right), the period "（2025年度）" and
+    the 年度总体目标 (the texts under 预期目标 and 实际完成情况)."""
+    found = FormHeader()
+    for row in range(header.row):
+        for col in range(grid.width):
+            if grid.covered_from_left(row, col) or grid.covered_from_above(row, col):
+                continue
+            text = grid.text(row, col).strip()
+            period = _PERIOD.search(text)
+            if period is not None and not found.period:
+                found.period = re.sub(r"\s+", "", period.group(1))
+            name = _HEADER_FIELDS.get(normalize_header(text))
+            if name is None or getattr(found, name):
+                continue
+            if name in ("goal", "achieved"):
+                value = grid.value(row + 1, col).strip() if row + 1 < header.row else ""
+            else:
+                value = next(
+                    (
+                        grid.text(row, c).strip()
+                        for c in range(col + 1, grid.width)
+                        if grid.text(row, c).strip() and not grid.covered_from_left(row, c)
+                    ),
+                    "",
+                )
+                if normalize_header(value) in _HEADER_FIELDS:
+                    value = ""
+            setattr(found, name, value)
+    for text in grid.title_candidates:  # a Word form prints "（2025年度）" above its table
+        period = _PERIOD.search(text)
+        if period is not None and not found.period:
+            found.period = re.sub(r"\s+", "", period.group(1))
+    return found

@@ -42,6 +42,7 @@ class Grid:
     locate_row: Callable[[int], str] | None = None
     a1: bool = False
     title_candidates: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)  # paragraphs after a Word table (a footnote)
     _merge_at: dict[tuple[int, int], Merge] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
