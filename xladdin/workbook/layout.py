@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..core.codec import NO_WORDS as NO_WORDS  # the words officers type live in the codec
+from ..core.codec import YES_WORDS as YES_WORDS
 from ..core.rubric import ChecklistMethod, Rubric
 from .cellref import col_letter
 
@@ -38,9 +40,6 @@ SUBTOTAL_MARK = "#小计"
 TOTAL_MARK = "#总分"
 GRADE_MARK = "#等级"
 ROW_MARKS = (SUBTOTAL_MARK, TOTAL_MARK, GRADE_MARK)
-
-YES_WORDS = ("是", "√", "✓", "✔", "符合", "true", "TRUE", "True", "1", "Y", "y", "yes", "对")
-NO_WORDS = ("否", "×", "✗", "✘", "不符合", "false", "FALSE", "False", "0", "N", "n", "no", "错")
 
 
 @dataclass(frozen=True)

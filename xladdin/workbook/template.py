@@ -17,8 +17,9 @@ from typing import Any
 
 import xlsxwriter
 
+from ..core.codec import encode
 from ..core.evidence import Evidence, LineEvidence
-from ..core.numbers import fmt_number, fmt_percent_short
+from ..core.numbers import fmt_number
 from ..core.rubric import (
     NATIONAL_JUDGEMENT_BANDS,
     BandsMethod,
@@ -119,58 +120,7 @@ def _input_help(leaf: Node) -> dict[str, str]:
 
 def evidence_inputs(leaf: Node, line: LineEvidence | None) -> dict[str, Any]:
     """The input cells of one line, from its evidence (for filled examples)."""
-    if line is None:
-        return {}
-    cells: dict[str, Any] = {}
-    if line.not_applicable:
-        cells["not_applicable"] = "是"
-        if line.na_reason:
-            cells["decision_reason"] = line.na_reason
-    if line.value is not None:
-        cells["value"] = line.value
-    if line.numerator is not None:
-        cells["value"] = line.numerator
-        cells["denominator"] = line.denominator
-    if line.passed is not None:
-        cells["value"] = "√" if line.passed else "×"
-    flags = line.met
-    if line.failed is not None and isinstance(leaf.method, ChecklistMethod):
-        flags = [(i + 1) not in line.failed for i in range(leaf.method.item_count)]
-    for i, ok in enumerate(flags or [], start=1):
-        cells[f"item{i}"] = "√" if ok else "×"
-    if line.count is not None:
-        cells["count"] = line.count
-    decision = line.decision
-    if decision is not None:
-        if decision.score is not None:
-            cells["decision_score"] = decision.score
-        if decision.share is not None:
-            cells["decision_share"] = decision.share
-        if decision.deduct_share is not None:
-            cells["deduct_share"] = decision.deduct_share
-        if decision.deduct_points is not None:
-            cells["deduct_points"] = decision.deduct_points
-        if decision.band is not None:
-            cells["band"] = decision.band
-        if decision.deductions:
-            shares = [d.share for d in decision.deductions]
-            points = [d.points for d in decision.deductions]
-            if all(s is not None for s in shares):
-                cells["deduct_share"] = "+".join(
-                    fmt_percent_short(s) for s in shares if s is not None
-                )
-            elif all(p is not None for p in points):
-                cells["deduct_points"] = "+".join(fmt_number(p) for p in points if p is not None)
-            else:
-                raise ValueError(
-                    f"{leaf.code}: mixed share and point deductions cannot be entered in a workbook"
-                )
-            cells["decision_reason"] = "；".join(d.reason for d in decision.deductions)
-        else:
-            cells["decision_reason"] = decision.reason
-    if line.deviation_reason:
-        cells["deviation_reason"] = line.deviation_reason
-    return cells
+    return encode(leaf, line)
 
 
 class _Formats:
