@@ -23,7 +23,7 @@ Pure: the standard library, pydantic and the core only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -222,8 +222,12 @@ class EvidenceInput:
     required: bool = True
 
 
+_NOT_APPLICABLE = EvidenceInput(
+    "not_applicable", "不适用", "本指标不适用时选“是”", "choice", NA_CHOICES, False
+)
+
 OPTIONAL_INPUTS: tuple[EvidenceInput, ...] = (
-    EvidenceInput("not_applicable", "不适用", "本指标不适用时选“是”", "choice", NA_CHOICES, False),
+    _NOT_APPLICABLE,
     EvidenceInput("decision_score", "认定得分", "人工认定的得分（分）", "number", (), False),
     EvidenceInput("decision_share", "得分比例", "认定得权重分的比例，如 90%", "number", (), False),
     EvidenceInput("deduct_share", "扣分比例", "多项可写 25%+25%", "amounts", (), False),
@@ -283,20 +287,40 @@ def line_inputs(leaf: Node) -> dict[str, EvidenceInput]:
     return found
 
 
-_READABLE: dict[int, tuple[Node, dict[str, EvidenceInput]]] = {}
+@dataclass(frozen=True)
+class _Readable:
+    """What :func:`decode` reads on a line: each input by key, and the checklist's items."""
+
+    inputs: dict[str, EvidenceInput]
+    items: tuple[str, ...]
+    keys: tuple[str, ...]
 
 
-def _readable_inputs(leaf: Node) -> dict[str, EvidenceInput]:
+_READABLE: dict[int, tuple[Node, _Readable]] = {}
+
+
+def _readable(leaf: Node) -> _Readable:
     # Asked once per line of every workbook read: remembered per leaf object, as layouts are.
     cached = _READABLE.get(id(leaf))
     if cached is not None and cached[0] is leaf:
         return cached[1]
-    found = {spec.key: spec for spec in _ANY_LINE}
-    found.update(line_inputs(leaf))
+    inputs = {spec.key: spec for spec in _ANY_LINE}
+    inputs.update(line_inputs(leaf))
+    # 不适用 takes 是/否 only, whatever else a yes/no cell takes: the sheet's own formulas count
+    # “是” when they rescale the total, and the reader must agree with them.
+    inputs[_NOT_APPLICABLE.key] = _NOT_APPLICABLE
+    items = tuple(key for key, spec in inputs.items() if spec.kind == "flag" and _ITEM.match(key))
+    found = _Readable(inputs, items, (*inputs, "score"))
     if len(_READABLE) > 4096:
         _READABLE.clear()
     _READABLE[id(leaf)] = (leaf, found)
     return found
+
+
+def cell_keys(leaf: Node) -> tuple[str, ...]:
+    """The keys :func:`decode` reads on a line of ``leaf``: its inputs, the narrative, and
+    ``score`` (the declared score)."""
+    return _readable(leaf).keys
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,7 +337,23 @@ _NAMES = {
 }
 _ITEM = re.compile(r"item(\d+)$")
 
-_CHOICE_MESSAGES = {
+# How a cell of each kind is read; a WordError means a word the kind does not take.
+_READERS: dict[str, Callable[[EvidenceInput, Any], Any]] = {
+    "number": lambda spec, value: parse_number(value),
+    "number_or_flag": lambda spec, value: (
+        parse_flag(value) if is_flag_word(value) else parse_number(value)
+    ),
+    "count": lambda spec, value: parse_count(value),
+    "flag": lambda spec, value: parse_flag(value),
+    "choice": lambda spec, value: parse_choice(value, spec.choices),
+    "text": lambda spec, value: None if _blank(value) else cell_text(value),
+    "amounts": lambda spec, value: parse_amounts(value),
+}
+
+_WORD_MESSAGES = {
+    "count": "{what}应为不小于0的整数，实际为“{text}”",
+    "flag": "{what}应填 √ 或 ×（也可填 是/否、1/0），实际为“{text}”",
+    "choice": "{what}应为：{names}，实际为“{text}”",
     "not_applicable": "“不适用”一栏应填“是”或“否”，实际为“{text}”",
 }
 
@@ -334,56 +374,33 @@ def read_input(spec: EvidenceInput, value: Any) -> Any:
     """
     if value is None:
         return None
-    what = _name(spec)
     try:
-        if spec.kind == "number":
-            return parse_number(value)
-        if spec.kind == "number_or_flag":
-            return parse_flag(value) if is_flag_word(value) else parse_number(value)
-        if spec.kind == "count":
-            try:
-                return parse_count(value)
-            except WordError as exc:
-                raise EvidenceInputError(
-                    f"{what}应为不小于0的整数，实际为“{exc.text}”", spec.key
-                ) from None
-        if spec.kind == "flag":
-            try:
-                return parse_flag(value)
-            except WordError as exc:
-                raise EvidenceInputError(
-                    f"{what}应填 √ 或 ×（也可填 是/否、1/0），实际为“{exc.text}”", spec.key
-                ) from None
-        if spec.kind == "choice":
-            try:
-                return parse_choice(value, spec.choices)
-            except WordError as exc:
-                template = _CHOICE_MESSAGES.get(spec.key, "{what}应为：{names}，实际为“{text}”")
-                message = template.format(what=what, names="、".join(spec.choices), text=exc.text)
-                raise EvidenceInputError(message, spec.key) from None
-        if spec.kind == "amounts":
-            try:
-                return parse_amounts(value)
-            except NumberParseError as exc:
-                raise EvidenceInputError(str(exc), spec.key) from None
-        return None if _blank(value) else cell_text(value)
+        return _READERS[spec.kind](spec, value)
+    except WordError as exc:
+        template = _WORD_MESSAGES.get(spec.key) or _WORD_MESSAGES[spec.kind]
+        message = template.format(what=_name(spec), names="、".join(spec.choices), text=exc.text)
+        raise EvidenceInputError(message, spec.key) from None
     except NumberParseError as exc:
+        # the amounts' message names the part as typed, as the reader always has
+        what = "" if spec.kind == "amounts" else _name(spec)
         raise EvidenceInputError(f"{what}{exc}", spec.key) from None
 
 
 class _Cells:
-    """The cells of one line, each read by the kind of its input on first use."""
+    """The cells of one line, each read by the kind of its input when asked for."""
 
     def __init__(self, leaf: Node, raw: Mapping[str, Any]) -> None:
-        self.inputs = _readable_inputs(leaf)
+        readable = _readable(leaf)
+        self.inputs = readable.inputs
+        self.items = readable.items
         self.raw = raw
-        self.items = [
-            key for key, spec in self.inputs.items() if spec.kind == "flag" and _ITEM.match(key)
-        ]
 
     def __call__(self, key: str) -> Any:
+        value = self.raw.get(key)
+        if value is None:
+            return None
         spec = self.inputs.get(key)
-        return None if spec is None else read_input(spec, self.raw.get(key))
+        return None if spec is None else read_input(spec, value)
 
     def text(self, key: str) -> str | None:
         value = self.raw.get(key)
@@ -423,7 +440,7 @@ def decode(leaf: Node, raw: Mapping[str, Any]) -> LineEvidence | None:
     fields: dict[str, Any] = {}
     not_applicable = cells("not_applicable")
     if not_applicable is not None:
-        fields["not_applicable"] = not_applicable
+        fields["not_applicable"] = not_applicable == NA_YES
     fields.update(_measure(cells))
     flags = [cells(key) for key in cells.items]
     if flags and all(flag is not None for flag in flags):
@@ -468,7 +485,12 @@ def _measure(cells: _Cells) -> dict[str, Any]:
 _AMOUNT_KEYS = (("deduct_share", "share"), ("deduct_points", "points"))
 
 
+_DECISION_KEYS = ("decision_score", "decision_share", "band", "deduct_share", "deduct_points")
+
+
 def _decode_decision(cells: _Cells) -> Decision | None:
+    if all(cells.raw.get(key) is None for key in _DECISION_KEYS):
+        return None  # a reason alone is no decision (it may say why the line does not apply)
     reason = cells("decision_reason") or ""
     score = cells("decision_score")
     share = cells("decision_share")

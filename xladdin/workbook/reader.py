@@ -6,14 +6,14 @@ Every problem names the file, the sheet and the cell, in Chinese.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..core.codec import EvidenceInputError, decode
+from ..core.codec import EvidenceInputError, cell_keys, decode
 from ..core.errors import Location, RubricError, WorkbookError
 from ..core.evidence import Evidence, LineEvidence
 from ..core.numbers import NumberParseError, to_decimal
@@ -258,28 +258,16 @@ def _scan_rows(sheet: _Sheet, rubric: Rubric) -> SheetRows:
     )
 
 
-class _LineCells(Mapping[str, Any]):
-    """The cells of one line by input key, as the codec reads them (trimmed; None when empty)."""
-
-    def __init__(self, sheet: _Sheet, row: int) -> None:
-        self.sheet = sheet
-        self.row = row
-
-    def __getitem__(self, key: str) -> Any:
-        return self.sheet.raw(key, self.row)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.sheet.layout.letters)
-
-    def __len__(self) -> int:
-        return len(self.sheet.layout.letters)
-
-
 def _line(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> LineEvidence | None:
     node = rubric.find(code)
     assert node is not None and node.method is not None
+    raw: dict[str, Any] = {}
+    for key in cell_keys(node):
+        value = sheet.raw(key, row)
+        if value is not None:
+            raw[key] = value
     try:
-        return decode(node, _LineCells(sheet, row))
+        return decode(node, raw)
     except EvidenceInputError as exc:
         ref = sheet.layout.find(exc.key, row) or sheet.layout.cell("value", row)
         raise WorkbookError(exc.message, sheet.where(ref, code)) from None
