@@ -198,6 +198,27 @@ def test_encode_refuses_a_measure_the_line_has_no_cell_for() -> None:
         encode(leaf, line)
 
 
+@pytest.mark.parametrize(
+    ("method", "line", "why"),
+    [
+        ("checklist", LineEvidence(met=[True]), "flags for"),
+        ("checklist", LineEvidence(failed=[99]), "beyond"),
+        ("ratio", LineEvidence(passed=True), "pass or fail"),
+        ("judgement", LineEvidence(count=1), "no input cell for count"),
+    ],
+)
+def test_encode_refuses_what_the_cells_cannot_carry(
+    method: str, line: LineEvidence, why: str
+) -> None:
+    with pytest.raises(ValueError, match=why):
+        encode(_leaf_of(method), line)
+
+
+def test_not_applicable_is_written_as_yes() -> None:
+    cells = encode(_leaf_of("ratio"), LineEvidence(not_applicable=True, na_reason="本年未涉及"))
+    assert cells == {"not_applicable": "是", "decision_reason": "本年未涉及"}
+
+
 def test_encode_refuses_mixed_deductions() -> None:
     leaf = _leaf_of("judgement")
     decision = Decision(

@@ -26,22 +26,21 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import ValidationError
 
 from .evidence import Decision, Deduction, LineEvidence
-from .numbers import NumberParseError, fmt_number, fmt_percent_short, to_decimal
-from .rubric import (
+from .methods import (
+    BAND,
+    COUNT,
     NATIONAL_JUDGEMENT_BANDS,
-    BandsMethod,
-    ChecklistMethod,
-    DeductionMethod,
-    JudgementMethod,
-    Node,
-    RatioMethod,
-    ThresholdMethod,
+    OPTIONAL_INPUTS,
+    EvidenceInput,
+    method_spec,
 )
+from .numbers import NumberParseError, fmt_number, fmt_percent_short, to_decimal
+from .rubric import Node
 
 # ---------------------------------------------------------------------------------------------
 # The words officers type.
@@ -120,9 +119,10 @@ def parse_flag(value: Any) -> bool | None:
     raise WordError(text)
 
 
-def format_flag(ok: bool) -> str:
-    """The mark a template writes for a flag: √ or ×."""
-    return YES_MARK if ok else NO_MARK
+def format_flag(ok: bool, choices: Sequence[str] = ()) -> str:
+    """The mark a template writes for a flag: the input's own pair of words (是/否), else √/×."""
+    yes, no = choices if len(choices) == 2 else (YES_MARK, NO_MARK)
+    return yes if ok else no
 
 
 def parse_number(value: Any) -> Decimal | None:
@@ -207,83 +207,26 @@ def parse_not_applicable(value: Any) -> bool | None:
 # ---------------------------------------------------------------------------------------------
 # Which inputs a line takes.
 
-InputKind = Literal["number", "number_or_flag", "count", "flag", "choice", "text", "amounts"]
-
-
-@dataclass(frozen=True)
-class EvidenceInput:
-    """One input cell of a line: its key, what it is called, and what kind of value it holds."""
-
-    key: str
-    label: str
-    help: str
-    kind: InputKind
-    choices: tuple[str, ...] = ()
-    required: bool = True
-
-
-_NOT_APPLICABLE = EvidenceInput(
-    "not_applicable", "不适用", "本指标不适用时选“是”", "choice", NA_CHOICES, False
-)
-
-OPTIONAL_INPUTS: tuple[EvidenceInput, ...] = (
-    _NOT_APPLICABLE,
-    EvidenceInput("decision_score", "认定得分", "人工认定的得分（分）", "number", (), False),
-    EvidenceInput("decision_share", "得分比例", "认定得权重分的比例，如 90%", "number", (), False),
-    EvidenceInput("deduct_share", "扣分比例", "多项可写 25%+25%", "amounts", (), False),
-    EvidenceInput("deduct_points", "扣分", "多项可写 0.5+0.5", "amounts", (), False),
-    EvidenceInput("decision_reason", "认定理由", "多项用“；”分隔", "text", (), False),
-    EvidenceInput("deviation_reason", "偏差原因", "", "text", (), False),
-)
+# 不适用 is read as 是/否 only, whatever else a yes/no cell takes: the sheet's own formulas count
+# “是” when they rescale the total, and the reader must agree with them.
+_NOT_APPLICABLE = EvidenceInput("not_applicable", "不适用", "", "choice", NA_CHOICES, False)
 
 # Read on any line where the layout has the cell (a workbook may carry them on lines whose
 # method does not ask for them); the method's own inputs take precedence.
 _ANY_LINE: tuple[EvidenceInput, ...] = (
     EvidenceInput("value", "实际值", "", "number", (), False),
     EvidenceInput("denominator", "分母", "", "number", (), False),
-    EvidenceInput("count", "发现问题数", "", "count", (), False),
-    EvidenceInput("band", "评价档次", "", "choice", BAND_NAMES, False),
+    COUNT,
+    BAND,
     EvidenceInput("narrative", "评分过程", "", "text", (), False),
 )
 
 
-def method_inputs(leaf: Node) -> list[EvidenceInput]:
-    """The inputs the method of ``leaf`` needs (the optional ones are in OPTIONAL_INPUTS)."""
-    method = leaf.method
-    if isinstance(method, RatioMethod):
-        found = [EvidenceInput("value", method.value_label, "", "number")]
-        if method.denominator_label:
-            found.append(EvidenceInput("denominator", method.denominator_label, "", "number"))
-        return found
-    if isinstance(method, BandsMethod):
-        return [EvidenceInput("value", method.value_label, "", "number")]
-    if isinstance(method, ThresholdMethod):
-        return [EvidenceInput("value", method.value_label, "", "number_or_flag")]
-    if isinstance(method, ChecklistMethod):
-        return [
-            EvidenceInput(f"item{i}", f"要点{i}", "", "flag")
-            for i in range(1, method.item_count + 1)
-        ]
-    if isinstance(method, DeductionMethod):
-        return [EvidenceInput("count", "发现问题数", "", "count")]
-    if isinstance(method, JudgementMethod):
-        found = [EvidenceInput("decision_reason", "认定理由", "", "text")]
-        if method.scale == "national":
-            found += [
-                EvidenceInput("band", "评价档次", "", "choice", BAND_NAMES),
-                EvidenceInput("decision_share", "得分比例", "", "number"),
-            ]
-        return found
-    return [
-        EvidenceInput("decision_score", "认定得分", "", "number"),
-        EvidenceInput("decision_reason", "认定理由", "", "text"),
-    ]
-
-
 def line_inputs(leaf: Node) -> dict[str, EvidenceInput]:
-    """Every input a line of ``leaf`` takes, by key: its method's, then the optional ones."""
+    """Every input a line of ``leaf`` has a cell for, by key: the ones any line may use, and
+    those its method needs (which take precedence)."""
     found = {spec.key: spec for spec in OPTIONAL_INPUTS}
-    found.update((spec.key, spec) for spec in method_inputs(leaf))
+    found.update((spec.key, spec) for spec in method_spec(leaf).inputs(leaf))
     return found
 
 
@@ -306,8 +249,6 @@ def _readable(leaf: Node) -> _Readable:
         return cached[1]
     inputs = {spec.key: spec for spec in _ANY_LINE}
     inputs.update(line_inputs(leaf))
-    # 不适用 takes 是/否 only, whatever else a yes/no cell takes: the sheet's own formulas count
-    # “是” when they rescale the total, and the reader must agree with them.
     inputs[_NOT_APPLICABLE.key] = _NOT_APPLICABLE
     items = tuple(key for key, spec in inputs.items() if spec.kind == "flag" and _ITEM.match(key))
     found = _Readable(inputs, items, (*inputs, "score"))
@@ -548,26 +489,22 @@ def _decision_key(loc: list[str], fields: Mapping[str, Any]) -> str:
 def encode(leaf: Node, line: LineEvidence | None) -> dict[str, Any]:
     """The input cells of one line of ``leaf`` from its evidence: input key → cell value.
 
-    Numbers stay Decimal (the writer chooses the cell type), flags are √/×, several deductions
-    are joined by "+" with their reasons joined by "；". Evidence the cells cannot carry (a
-    mixture of share and point deductions, a measure the line's method has no cell for) raises
-    ValueError: a workbook must not show a score its own cells do not give.
+    Numbers stay Decimal (the writer chooses the cell type), flags are √/× (是/否 for 不适用),
+    several deductions are joined by "+" with their reasons joined by "；". Evidence the cells
+    cannot carry (a mixture of share and point deductions, a measure or items the line's method
+    has no cell for) raises ValueError: a workbook must not show a score its own cells do not
+    give.
     """
     if line is None:
         return {}
     inputs = line_inputs(leaf)
     cells: dict[str, Any] = {}
     if line.not_applicable:
-        cells["not_applicable"] = NA_YES
+        cells["not_applicable"] = format_flag(True, inputs["not_applicable"].choices)
         if line.na_reason:
             cells["decision_reason"] = line.na_reason
-    cells.update(_encode_measure(inputs, line))
-    flags = line.met
-    items = [key for key, spec in inputs.items() if spec.kind == "flag" and _ITEM.match(key)]
-    if line.failed is not None:
-        flags = [(i + 1) not in line.failed for i in range(len(items))]
-    for key, ok in zip(items, flags or [], strict=False):
-        cells[key] = format_flag(ok)
+    cells.update(_encode_measure(leaf, inputs, line))
+    cells.update(_encode_items(leaf, inputs, line))
     if line.count is not None:
         cells["count"] = line.count
     if line.decision is not None:
@@ -582,14 +519,35 @@ def encode(leaf: Node, line: LineEvidence | None) -> dict[str, Any]:
     return cells
 
 
-def _encode_measure(inputs: Mapping[str, EvidenceInput], line: LineEvidence) -> dict[str, Any]:
+def _encode_measure(
+    leaf: Node, inputs: Mapping[str, EvidenceInput], line: LineEvidence
+) -> dict[str, Any]:
     if line.passed is not None:
-        return {"value": format_flag(line.passed)}
+        value = inputs.get("value")
+        if value is None or value.kind != "number_or_flag":
+            raise ValueError(f"{leaf.code}: the line's value cell cannot hold pass or fail")
+        return {"value": format_flag(line.passed, value.choices)}
     if line.numerator is not None:
         return {"value": line.numerator, "denominator": line.denominator}
     if line.value is not None:
         return {"value": line.value}
     return {}
+
+
+def _encode_items(
+    leaf: Node, inputs: Mapping[str, EvidenceInput], line: LineEvidence
+) -> dict[str, Any]:
+    items = [spec for key, spec in inputs.items() if spec.kind == "flag" and _ITEM.match(key)]
+    flags = line.met
+    if line.failed is not None:
+        if any(number > len(items) for number in line.failed):
+            raise ValueError(f"{leaf.code}: an item beyond the line's {len(items)} items failed")
+        flags = [(i + 1) not in line.failed for i in range(len(items))]
+    if flags is None:
+        return {}
+    if len(flags) != len(items):
+        raise ValueError(f"{leaf.code}: {len(flags)} flags for {len(items)} item cells")
+    return {spec.key: format_flag(ok, spec.choices) for spec, ok in zip(items, flags, strict=True)}
 
 
 def _encode_decision(leaf: Node, decision: Decision) -> dict[str, Any]:
