@@ -24,14 +24,12 @@ from .layout import (
     CODE_HEADER,
     FUNDS_KEYS,
     GRADE_MARK,
-    NO_WORDS,
     RUBRIC_FORMAT,
     RUBRIC_MARKER,
     RUBRIC_SHEET,
     SCORING_SHEET,
     SUBTOTAL_MARK,
     TOTAL_MARK,
-    YES_WORDS,
     FormLayout,
     ScoringLayout,
     SheetRows,
@@ -172,22 +170,6 @@ class _Sheet:
             raise WorkbookError(
                 f"{what}{exc}", self.where(self.layout.cell(key, row), code)
             ) from None
-
-    def flag(self, key: str, row: int, code: str | None, what: str) -> bool | None:
-        value = self.raw(key, row)
-        if value is None:
-            return None
-        if isinstance(value, bool):
-            return value
-        text = fmt_raw(value)
-        if text in YES_WORDS:
-            return True
-        if text in NO_WORDS:
-            return False
-        raise WorkbookError(
-            f"{what}应填 √ 或 ×（也可填 是/否、1/0），实际为“{text}”",
-            self.where(self.layout.cell(key, row), code),
-        )
 
 
 def fmt_raw(value: Any) -> str:
