@@ -88,6 +88,38 @@ def test_amounts_joined_by_plus(typed: Any, expected: list[str]) -> None:
     assert codec.parse_amounts(typed) == [Decimal(e) for e in expected]
 
 
+@pytest.mark.parametrize(
+    ("typed", "share", "points"),
+    [
+        ("25%", "0.25", None),
+        ("扣25%权重分", "0.25", None),
+        ("扣 0.5 分", None, "0.5"),
+        (Decimal("0.5"), None, "0.5"),
+        (0.5, None, "0.5"),
+    ],
+)
+def test_a_typed_deduction_is_a_share_or_points(
+    typed: Any, share: str | None, points: str | None
+) -> None:
+    amount = codec.parse_amount(typed)
+    assert amount.share == (Decimal(share) if share else None)
+    assert amount.points == (Decimal(points) if points else None)
+
+
+def test_a_number_is_a_share_where_the_cell_says_so() -> None:
+    assert codec.parse_amount(0.25, number_is_share=True) == codec.Amount(share=Decimal("0.25"))
+
+
+def test_several_typed_deductions() -> None:
+    assert codec.parse_amount_list("扣25%+0.5分") == [
+        codec.Amount(share=Decimal("0.25")),
+        codec.Amount(points=Decimal("0.5")),
+    ]
+    assert codec.parse_amount_list("  ") is None
+    with pytest.raises(NumberParseError):
+        codec.parse_amount_list("25%+一点")
+
+
 def test_amounts_are_written_back_the_way_they_are_read() -> None:
     shares = [Decimal("0.25"), Decimal("0.125")]
     assert codec.format_amounts(shares, percent=True) == "25%+12.5%"

@@ -167,6 +167,43 @@ def parse_amounts(value: Any) -> list[Decimal] | None:
     return [to_decimal(value)]
 
 
+_DEDUCT_PREFIX = re.compile(r"^\s*扣\s*")
+_DEDUCT_SUFFIX = re.compile(r"\s*(权重分|权重|分)\s*$")
+
+
+@dataclass(frozen=True)
+class Amount:
+    """One deduction as typed: a share of the weight (25%) or points (0.5)."""
+
+    share: Decimal | None = None
+    points: Decimal | None = None
+
+
+def parse_amount(value: Any, number_is_share: bool = False) -> Amount:
+    """ "25%" or "扣25%权重分" → a share (0.25); 0.5 or "扣0.5分" → points (a share when
+    ``number_is_share``, as for a cell formatted as a percentage).
+
+    Raises :class:`~xladdin.core.numbers.NumberParseError` for what is not an amount; the range
+    (not negative, a share at most 100%) is the caller's to check.
+    """
+    if isinstance(value, str):
+        text = _DEDUCT_SUFFIX.sub("", _DEDUCT_PREFIX.sub("", value.strip()))
+        amount = to_decimal(text)
+        percent = text.rstrip().endswith(("%", "％"))
+    else:
+        amount, percent = to_decimal(value), False
+    return Amount(share=amount) if percent or number_is_share else Amount(points=amount)
+
+
+def parse_amount_list(value: Any, number_is_share: bool = False) -> list[Amount] | None:
+    """One amount or several joined by "+" ("扣25%+扣25%", "0.5＋1分"); None for an empty cell."""
+    if _blank(value):
+        return None
+    if isinstance(value, str):
+        return [parse_amount(part, number_is_share) for part in split_amounts(value)]
+    return [parse_amount(value, number_is_share)]
+
+
 def format_amounts(amounts: Sequence[Decimal], percent: bool) -> str:
     """Amounts joined by "+": shares as percentages ("25%+25%"), points as numbers ("0.5+0.5")."""
     write = fmt_percent_short if percent else fmt_number
