@@ -269,10 +269,11 @@ def line_inputs(leaf: Node) -> dict[str, EvidenceInput]:
 
 @dataclass(frozen=True)
 class _Readable:
-    """What :func:`decode` reads on a line: each input by key, and the checklist's items."""
+    """What :func:`decode` reads on a line: each input by key, the list fields held one per item
+    cell (item1…itemN), and every key to read."""
 
     inputs: dict[str, EvidenceInput]
-    items: tuple[str, ...]
+    item_fields: tuple[tuple[str, tuple[str, ...]], ...]
     keys: tuple[str, ...]
 
 
@@ -287,12 +288,17 @@ def _readable(leaf: Node) -> _Readable:
     inputs = {spec.key: spec for spec in _ANY_LINE}
     inputs.update(line_inputs(leaf))
     inputs[_NOT_APPLICABLE.key] = _NOT_APPLICABLE
-    items = tuple(key for key, spec in inputs.items() if spec.kind == "flag" and _ITEM.match(key))
-    found = _Readable(inputs, items, (*inputs, "score"))
+    found = _Readable(inputs, tuple(_item_keys(inputs).items()), (*inputs, "score"))
     if len(_READABLE) > 4096:
         _READABLE.clear()
     _READABLE[id(leaf)] = (leaf, found)
     return found
+
+
+def item_count(leaf: Node) -> int:
+    """How many item cells (item1…itemN) a line of ``leaf`` fills in: a checklist's points, an
+    itemized deduction's kinds of shortcoming."""
+    return sum(len(keys) for _, keys in _readable(leaf).item_fields)
 
 
 def cell_keys(leaf: Node) -> tuple[str, ...]:
@@ -314,6 +320,24 @@ _NAMES = {
     "band": "评价档次",
 }
 _ITEM = re.compile(r"item(\d+)$")
+
+# LineEvidence list fields held one per item cell, by the kind of the items: a checklist's
+# flags (met), an itemized deduction's counts (counts).
+_ITEM_FIELDS = {"flag": "met", "count": "counts"}
+
+
+def _item_keys(inputs: Mapping[str, EvidenceInput]) -> dict[str, tuple[str, ...]]:
+    """The item cells of a line by the list field they hold, in item order."""
+    found: dict[str, list[str]] = {}
+    for key, spec in inputs.items():
+        field = _ITEM_FIELDS.get(spec.kind)
+        if field is not None and _ITEM.match(key):
+            found.setdefault(field, []).append(key)
+    return {
+        field: tuple(sorted(keys, key=lambda k: int(k[len("item") :])))
+        for field, keys in found.items()
+    }
+
 
 # How a cell of each kind is read; a WordError means a word the kind does not take.
 _READERS: dict[str, Callable[[EvidenceInput, Any], Any]] = {
@@ -338,7 +362,7 @@ _WORD_MESSAGES = {
 
 def _name(spec: EvidenceInput) -> str:
     item = _ITEM.match(spec.key)
-    if item:
+    if item and spec.kind == "flag":
         return f"要点{item.group(1)}"
     return _NAMES.get(spec.key, spec.label)
 
@@ -370,7 +394,7 @@ class _Cells:
     def __init__(self, leaf: Node, raw: Mapping[str, Any]) -> None:
         readable = _readable(leaf)
         self.inputs = readable.inputs
-        self.items = readable.items
+        self.item_fields = readable.item_fields
         self.raw = raw
 
     def __call__(self, key: str) -> Any:
@@ -420,9 +444,10 @@ def decode(leaf: Node, raw: Mapping[str, Any]) -> LineEvidence | None:
     if not_applicable is not None:
         fields["not_applicable"] = not_applicable == NA_YES
     fields.update(_measure(cells))
-    flags = [cells(key) for key in cells.items]
-    if flags and all(flag is not None for flag in flags):
-        fields["met"] = flags
+    for field, keys in cells.item_fields:
+        values = [cells(key) for key in keys]
+        if all(value is not None for value in values):
+            fields[field] = values
     count = cells("count")
     if count is not None:
         fields["count"] = count
@@ -574,17 +599,24 @@ def _encode_measure(
 def _encode_items(
     leaf: Node, inputs: Mapping[str, EvidenceInput], line: LineEvidence
 ) -> dict[str, Any]:
-    items = [spec for key, spec in inputs.items() if spec.kind == "flag" and _ITEM.match(key)]
-    flags = line.met
+    keys = _item_keys(inputs)
+    met = line.met
     if line.failed is not None:
-        if any(number > len(items) for number in line.failed):
-            raise ValueError(f"{leaf.code}: an item beyond the line's {len(items)} items failed")
-        flags = [(i + 1) not in line.failed for i in range(len(items))]
-    if flags is None:
-        return {}
-    if len(flags) != len(items):
-        raise ValueError(f"{leaf.code}: {len(flags)} flags for {len(items)} item cells")
-    return {spec.key: format_flag(ok, spec.choices) for spec, ok in zip(items, flags, strict=True)}
+        count = len(keys.get("met", ()))
+        if any(number > count for number in line.failed):
+            raise ValueError(f"{leaf.code}: an item beyond the line's {count} items failed")
+        met = [(i + 1) not in line.failed for i in range(count)]
+    cells: dict[str, Any] = {}
+    for field, values in (("met", met), ("counts", line.counts)):
+        if values is None:
+            continue
+        cells_of = keys.get(field, ())
+        if len(values) != len(cells_of):
+            raise ValueError(f"{leaf.code}: {len(values)} {field} for {len(cells_of)} item cells")
+        for key, value in zip(cells_of, values, strict=True):
+            spec = inputs[key]
+            cells[key] = format_flag(bool(value), spec.choices) if spec.kind == "flag" else value
+    return cells
 
 
 def _encode_decision(leaf: Node, decision: Decision) -> dict[str, Any]:
