@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ..core.rubric import ChecklistMethod, Rubric
+from ..core.codec import NO_WORDS as NO_WORDS  # the words officers type live in the codec
+from ..core.codec import YES_WORDS as YES_WORDS
+from ..core.codec import item_count
+from ..core.rubric import Rubric
 from .cellref import col_letter
 
 SCORING_SHEET = "评分表"
@@ -38,9 +41,6 @@ SUBTOTAL_MARK = "#小计"
 TOTAL_MARK = "#总分"
 GRADE_MARK = "#等级"
 ROW_MARKS = (SUBTOTAL_MARK, TOTAL_MARK, GRADE_MARK)
-
-YES_WORDS = ("是", "√", "✓", "✔", "符合", "true", "TRUE", "True", "1", "Y", "y", "yes", "对")
-NO_WORDS = ("否", "×", "✗", "✘", "不符合", "false", "FALSE", "False", "0", "N", "n", "no", "错")
 
 
 @dataclass(frozen=True)
@@ -116,13 +116,9 @@ INFO_FIELDS = (("unit", "评价单位"), ("project", "项目名称"), ("evaluato
 
 
 def checklist_width(rubric: Rubric) -> int:
-    """How many checklist columns the scoring sheet needs (the longest checklist)."""
-    counts = [
-        leaf.method.item_count
-        for leaf in rubric.leaves()
-        if isinstance(leaf.method, ChecklistMethod)
-    ]
-    return max(counts, default=1)
+    """How many item columns (要点①…) the scoring sheet needs: the most item inputs of a line
+    (a checklist's points, an itemized deduction's kinds of shortcoming)."""
+    return max((item_count(leaf) for leaf in rubric.leaves()), default=1) or 1
 
 
 def _item_columns(rubric: Rubric) -> tuple[Column, ...]:

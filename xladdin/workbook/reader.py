@@ -13,26 +13,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import ValidationError
-
+from ..core.codec import EvidenceInputError, cell_keys, decode
 from ..core.errors import Location, RubricError, WorkbookError
-from ..core.evidence import Decision, Deduction, Evidence, LineEvidence
+from ..core.evidence import Evidence, LineEvidence
 from ..core.numbers import NumberParseError, to_decimal
-from ..core.rubric import NATIONAL_JUDGEMENT_BANDS, ChecklistMethod, Rubric, ThresholdMethod
+from ..core.rubric import Rubric
 from ..core.validation import rubric_from_data
 from .cellref import split_ref
 from .layout import (
     CODE_HEADER,
     FUNDS_KEYS,
     GRADE_MARK,
-    NO_WORDS,
     RUBRIC_FORMAT,
     RUBRIC_MARKER,
     RUBRIC_SHEET,
     SCORING_SHEET,
     SUBTOTAL_MARK,
     TOTAL_MARK,
-    YES_WORDS,
     FormLayout,
     ScoringLayout,
     SheetRows,
@@ -174,22 +171,6 @@ class _Sheet:
                 f"{what}{exc}", self.where(self.layout.cell(key, row), code)
             ) from None
 
-    def flag(self, key: str, row: int, code: str | None, what: str) -> bool | None:
-        value = self.raw(key, row)
-        if value is None:
-            return None
-        if isinstance(value, bool):
-            return value
-        text = fmt_raw(value)
-        if text in YES_WORDS:
-            return True
-        if text in NO_WORDS:
-            return False
-        raise WorkbookError(
-            f"{what}应填 √ 或 ×（也可填 是/否、1/0），实际为“{text}”",
-            self.where(self.layout.cell(key, row), code),
-        )
-
 
 def fmt_raw(value: Any) -> str:
     if isinstance(value, Decimal):
@@ -259,161 +240,19 @@ def _scan_rows(sheet: _Sheet, rubric: Rubric) -> SheetRows:
     )
 
 
-_FIELD_KEYS = {
-    "value": "value",
-    "numerator": "value",
-    "denominator": "denominator",
-    "count": "count",
-    "decision": "decision_reason",
-    "score": "decision_score",
-    "share": "decision_share",
-    "deduct_share": "deduct_share",
-    "deduct_points": "deduct_points",
-    "band": "band",
-    "reason": "decision_reason",
-    "deductions": "deduct_share",
-}
-
-
-def _split_amounts(sheet: _Sheet, key: str, row: int, code: str) -> list[Decimal] | None:
-    raw = sheet.raw(key, row)
-    if raw is None:
-        return None
-    if isinstance(raw, str) and "+" in raw:
-        parts = [p for p in raw.replace("＋", "+").split("+") if p.strip()]
-        try:
-            return [to_decimal(p) for p in parts]
-        except NumberParseError as exc:
-            raise WorkbookError(str(exc), sheet.where(sheet.layout.cell(key, row), code)) from None
-    number = sheet.number(key, row, code, "")
-    return None if number is None else [number]
-
-
 def _line(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> LineEvidence | None:
-    layout = sheet.layout
     node = rubric.find(code)
     assert node is not None and node.method is not None
-    method = node.method
-    fields: dict[str, Any] = {}
-    na = sheet.raw("not_applicable", row)
-    if na is not None:
-        if na not in ("是", "否"):
-            raise WorkbookError(
-                f"“不适用”一栏应填“是”或“否”，实际为“{fmt_raw(na)}”",
-                sheet.where(layout.cell("not_applicable", row), code),
-            )
-        fields["not_applicable"] = na == "是"
-    raw_value = sheet.raw("value", row)
-    if (
-        isinstance(method, ThresholdMethod)
-        and isinstance(raw_value, str | bool)
-        and (raw_value in YES_WORDS or raw_value in NO_WORDS or isinstance(raw_value, bool))
-    ):
-        fields["passed"] = raw_value is True or raw_value in YES_WORDS
-    else:
-        value = sheet.number("value", row, code, "实际值")
-        denominator = sheet.number("denominator", row, code, "分母")
-        if denominator is not None:
-            if value is None:
-                raise WorkbookError(
-                    "填写了分母但没有填写分子（实际值）",
-                    sheet.where(layout.cell("value", row), code),
-                )
-            fields["numerator"], fields["denominator"] = value, denominator
-        elif value is not None:
-            fields["value"] = value
-    if isinstance(method, ChecklistMethod):
-        flags = [
-            sheet.flag(f"item{i}", row, code, f"要点{i}") for i in range(1, method.item_count + 1)
-        ]
-        if all(flag is not None for flag in flags):
-            fields["met"] = flags
-    count = sheet.number("count", row, code, "发现问题数")
-    if count is not None:
-        if count != count.to_integral_value() or count < 0:
-            raise WorkbookError(
-                f"发现问题数应为不小于0的整数，实际为“{fmt_raw(count)}”",
-                sheet.where(layout.cell("count", row), code),
-            )
-        fields["count"] = int(count)
-    decision = _decision(sheet, code, row)
-    if decision is not None:
-        fields["decision"] = decision
-    elif fields.get("not_applicable") and sheet.raw("decision_reason", row):
-        fields["na_reason"] = str(sheet.raw("decision_reason", row))
-    deviation = sheet.raw("deviation_reason", row)
-    if deviation is not None:
-        fields["deviation_reason"] = fmt_raw(deviation)
-    narrative = sheet.raw("narrative", row)
-    if narrative is not None:
-        fields["narrative"] = fmt_raw(narrative)
-    declared = sheet.cells.get(layout.cell("score", row))
-    if declared is not None and isinstance(declared.value, Decimal):
-        fields["declared"] = declared.value
-    if not fields:
-        return None
+    raw: dict[str, Any] = {}
+    for key in cell_keys(node):
+        value = sheet.raw(key, row)
+        if value is not None:
+            raw[key] = value
     try:
-        return LineEvidence.model_validate(fields)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = next(
-            (_FIELD_KEYS[str(p)] for p in reversed(error["loc"]) if str(p) in _FIELD_KEYS), "value"
-        )
-        message = str((error.get("ctx") or {}).get("error", error["msg"]))
-        raise WorkbookError(message, sheet.where(layout.cell(key, row), code)) from None
-
-
-def _decision(sheet: _Sheet, code: str, row: int) -> Decision | None:
-    layout = sheet.layout
-    reason_raw = sheet.raw("decision_reason", row)
-    reason = fmt_raw(reason_raw) if reason_raw is not None else ""
-    score = sheet.number("decision_score", row, code, "认定得分")
-    share = sheet.number("decision_share", row, code, "得分比例")
-    band = sheet.raw("band", row)
-    if band is not None and band not in NATIONAL_JUDGEMENT_BANDS:
-        names = "、".join(NATIONAL_JUDGEMENT_BANDS)
-        raise WorkbookError(
-            f"评价档次应为：{names}，实际为“{fmt_raw(band)}”",
-            sheet.where(layout.cell("band", row), code),
-        )
-    deduct_shares = _split_amounts(sheet, "deduct_share", row, code)
-    deduct_points = _split_amounts(sheet, "deduct_points", row, code)
-    given = [x is not None for x in (score, share, deduct_shares, deduct_points)]
-    if not any(given):
-        if band is not None:
-            raise WorkbookError(
-                "选择了评价档次，但没有填写得分比例",
-                sheet.where(layout.cell("decision_share", row), code),
-            )
-        return None
-    fields: dict[str, Any] = {"reason": reason, "band": band}
-    if score is not None:
-        fields["score"] = score
-    if share is not None:
-        fields["share"] = share
-    for amounts, single, part in (
-        (deduct_shares, "deduct_share", "share"),
-        (deduct_points, "deduct_points", "points"),
-    ):
-        if amounts is None:
-            continue
-        if len(amounts) == 1:
-            fields[single] = amounts[0]
-        else:
-            reasons = [r for r in reason.split("；") if r.strip()]
-            if len(reasons) != len(amounts):
-                reasons = [reason or "未说明"] * len(amounts)
-            fields["deductions"] = [
-                Deduction.model_validate({part: a, "reason": r})
-                for a, r in zip(amounts, reasons, strict=True)
-            ]
-    try:
-        return Decision.model_validate(fields)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        message = str((error.get("ctx") or {}).get("error", error["msg"]))
-        key = "decision_reason" if "理由" in message else "decision_score"
-        raise WorkbookError(message, sheet.where(layout.cell(key, row), code)) from None
+        return decode(node, raw)
+    except EvidenceInputError as exc:
+        ref = sheet.layout.find(exc.key, row) or sheet.layout.cell("value", row)
+        raise WorkbookError(exc.message, sheet.where(ref, code)) from None
 
 
 def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
