@@ -393,7 +393,7 @@ def test_an_unexpected_failure_is_a_sentence_not_a_traceback(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(excel.udfs.m, "ratio_points", broken)
+    monkeypatch.setattr(excel.udfs, "score_line", broken)
     shown = cell(excel, "SCORE_RATE", 1.0, 1.0, 1.0)
     assert shown == "#VALUE! 内部错误（RuntimeError：boom），请报告此问题"
     assert "Traceback" not in shown
