@@ -24,20 +24,18 @@ from .layout import (
     SheetRows,
 )
 from .plan import WritePlan
-from .template import (
+from .styles import (
     FILL_HEADER,
     FILL_OPTIONAL,
     FILL_OWNED,
     FILL_UNUSED,
     LINE_HEIGHT,
-    _Formats,
-    _group_title,
-    _lines_needed,
-    _write_owned,
-    add_validations,
-    evidence_inputs,
-    write_inputs,
+    Formats,
+    group_title,
+    lines_needed,
+    write_owned,
 )
+from .template import add_validations, evidence_inputs, write_inputs
 
 
 def _target_text(leaf: Node) -> str:
@@ -48,7 +46,7 @@ def _target_text(leaf: Node) -> str:
 
 def form_sheet(
     book: Any,
-    formats: _Formats,
+    formats: Formats,
     rubric: Rubric,
     layout: FormLayout,
     rows: SheetRows,
@@ -121,9 +119,9 @@ def form_sheet(
         values = evidence_inputs(funds, line)
         sheet.write_blank(r, 2, None, money_input)  # 年初预算数: shown, not scored
         sheet.write_number(layout.cell("weight", row), float(funds.weight), number)
-        _write_owned(sheet, owned[layout.cell("exec_rate", row)], rate_fmt)
+        write_owned(sheet, owned[layout.cell("exec_rate", row)], rate_fmt)
         for key, fmt in (("score", score_fmt), ("reason", reason_fmt), ("status", reason_fmt)):
-            _write_owned(sheet, owned[layout.cell(key, row)], fmt)
+            write_owned(sheet, owned[layout.cell(key, row)], fmt)
         sheet.write_string(r, col_index(layout.code_col), funds.code, code_fmt)
         write_inputs(sheet, formats, layout, funds, row, values)
         for key in ("value", "denominator"):
@@ -171,7 +169,7 @@ def form_sheet(
         sheet.write_string(r, col_index(layout.col("target")), _target_text(leaf), center)
         sheet.write_number(r, col_index(layout.col("weight")), float(leaf.weight), number)
         for key, fmt in (("score", score_fmt), ("reason", reason_fmt), ("status", reason_fmt)):
-            _write_owned(sheet, owned[layout.cell(key, row)], fmt)
+            write_owned(sheet, owned[layout.cell(key, row)], fmt)
         sheet.write_string(r, col_index(layout.code_col), leaf.code, code_fmt)
         line = evidence.line(leaf.code)
         values = evidence_inputs(leaf, line)
@@ -181,7 +179,7 @@ def form_sheet(
             "deviation_reason": str(values.get("deviation_reason") or ""),
             "decision_reason": str(values.get("decision_reason") or ""),
         }
-        lines = max(_lines_needed(text, widths[key]) for key, text in texts.items())
+        lines = max(lines_needed(text, widths[key]) for key, text in texts.items())
         sheet.set_row(r, max(2, lines) * LINE_HEIGHT + 3)
 
     add_validations(sheet, layout, rubric.leaves(), rows)
@@ -207,7 +205,7 @@ def form_sheet(
             sheet.write_number(r, weight_col, float(weight), number)
         else:
             sheet.write_blank(r, weight_col, None, center)
-        _write_owned(
+        write_owned(
             sheet,
             owned[layout.cell("score", row)],
             formats.get(bold=True, align="center", num_format="0.00", bg_color=FILL_OWNED),
@@ -234,7 +232,7 @@ def _merge_group(
     codes = [leaf.code for leaf in node.leaves()]
     first, last = rows.span(codes)
     col = col_index(layout.col(key))
-    text = _group_title(node, with_code=with_code)
+    text = group_title(node, with_code=with_code)
     if node.is_leaf:
         return
     if first == last:

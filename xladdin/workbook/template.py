@@ -1,21 +1,15 @@
-"""Build a workbook from a rubric with XlsxWriter: the official 评分表, a 得分情况 summary with a
-chart, the rubric itself on a hidden sheet, and the xlwings.conf sheet.
+"""The 评分表 of the published tables as a worksheet, and the evidence inputs of a line.
 
-With evidence, the inputs are filled in and the owned cells carry the scored result: that is how
-the filled examples of the published tables are made.
+The inputs (which cells a line's method needs, their prompts, validations and the values a
+filled example carries) are shared with the self-evaluation form (:mod:`.form`); the workbook
+around the sheets is put together in :mod:`.build`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
-from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-
-import xlsxwriter
 
 from ..core.evidence import Evidence, LineEvidence
 from ..core.numbers import fmt_number, fmt_percent_short
@@ -30,43 +24,32 @@ from ..core.rubric import (
     Rubric,
     ThresholdMethod,
 )
-from ..core.scoring import score
-from ..termtable import display_width
 from .cellref import col_index, split_ref
 from .layout import (
-    CONFIG_SHEET,
     GRADE_MARK,
     INFO_FIELDS,
-    RUBRIC_CHUNK,
-    RUBRIC_FORMAT,
-    RUBRIC_MARKER,
-    RUBRIC_SHEET,
     SCORING_SHEET,
     SUBTOTAL_MARK,
-    SUMMARY_SHEET,
     TOTAL_MARK,
-    UDF_MODULE,
-    FormLayout,
     ScoringLayout,
     SheetRows,
-    SummaryLayout,
-    layout_for,
-    summary_rows,
 )
-from .plan import CellWrite, WritePlan, build_plan
-
-FONT = "宋体"
-FIXED_TIME = dt.datetime(2000, 1, 1)
-
-FILL_REQUIRED = "#FFF2CC"  # yellow: this line needs it
-FILL_OPTIONAL = "#FFFBEF"  # pale: may be used on any line
-FILL_OWNED = "#E2EFDA"  # green: written by xladdin
-FILL_HEADER = "#D9D9D9"
-FILL_UNUSED = "#F2F2F2"
-
-
-def rubric_json(rubric: Rubric) -> str:
-    return rubric.model_dump_json(exclude_defaults=True)
+from .plan import WritePlan
+from .styles import (
+    FILL_HEADER,
+    FILL_OPTIONAL,
+    FILL_OWNED,
+    FILL_REQUIRED,
+    FILL_UNUSED,
+    FONT,
+    LINE_HEIGHT,
+    Formats,
+    group_title,
+    leaf_title,
+    lines_needed,
+    write_owned,
+    write_value,
+)
 
 
 def _required_inputs(leaf: Node) -> set[str]:
@@ -173,106 +156,9 @@ def evidence_inputs(leaf: Node, line: LineEvidence | None) -> dict[str, Any]:
     return cells
 
 
-class _Formats:
-    def __init__(self, book: Any) -> None:
-        base = {
-            "font_name": FONT,
-            "font_size": 10,
-            "valign": "vcenter",
-            "text_wrap": True,
-            "border": 1,
-        }
-        self.book = book
-        self._cache: dict[tuple[tuple[str, Any], ...], Any] = {}
-        self.base = base
-
-    def get(self, **extra: Any) -> Any:
-        spec = {**self.base, **extra}
-        key = tuple(sorted(spec.items()))
-        if key not in self._cache:
-            self._cache[key] = self.book.add_format(spec)
-        return self._cache[key]
-
-
-def _group_title(node: Node, with_code: bool = True) -> str:
-    code = "" if node.code_assigned or not with_code else node.code
-    return f"{code}{node.name}（{fmt_number(node.weight)}分）"
-
-
-def _leaf_title(node: Node) -> str:
-    return node.name if node.code_assigned else f"{node.code}{node.name}"
-
-
-def _write_value(sheet: Any, ref: str, value: Any, fmt: Any) -> None:
-    if value is None or value == "":
-        sheet.write_blank(ref, None, fmt)
-    elif isinstance(value, bool):
-        sheet.write_boolean(ref, value, fmt)
-    elif isinstance(value, int | float | Decimal):
-        sheet.write_number(ref, float(value), fmt)
-    else:
-        sheet.write_string(ref, str(value), fmt)
-
-
-def _write_owned(sheet: Any, write: CellWrite, fmt: Any) -> None:
-    if write.formula is not None:
-        cached: Any = write.value
-        if isinstance(cached, Decimal):
-            cached = float(cached)
-        sheet.write_formula(write.ref, "=" + write.formula, fmt, "" if cached is None else cached)
-    else:
-        _write_value(sheet, write.ref, write.value, fmt)
-
-
-def build_workbook(
-    rubric: Rubric,
-    path: Path,
-    evidence: Evidence | None = None,
-    extend: Callable[[Any], None] | None = None,
-) -> None:
-    """Write a template (or, with evidence, a filled and scored example) of ``rubric`` to ``path``.
-
-    ``extend`` receives the XlsxWriter workbook before it is closed, to add a bureau's own
-    sheets, charts or a VBA project (``.xlsm``) to the generated file.
-    """
-    if rubric.depth > 3:
-        raise ValueError("the scoring table supports three indicator levels")
-    filled = evidence if evidence is not None else Evidence(rubric=rubric.id)
-    result = score(rubric, filled)
-    layout = layout_for(rubric)
-    rows = layout.template_rows(rubric)
-    plan = build_plan(rubric, result, rows, layout)
-
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
-    )
-    book.set_properties(
-        {
-            "title": rubric.title,
-            "author": "xladdin",
-            "created": FIXED_TIME,
-            "comments": "由 xladdin 生成",
-        }
-    )
-    formats = _Formats(book)
-    if isinstance(layout, FormLayout):
-        from .form import form_sheet
-
-        form_sheet(book, formats, rubric, layout, rows, plan, filled)
-    else:
-        _scoring_sheet(book, formats, rubric, layout, rows, plan, filled)
-    _summary_sheet(book, formats, rubric, plan)
-    _rubric_sheet(book, rubric)
-    _config_sheet(book)
-    if extend is not None:
-        extend(book)
-    book.close()
-
-
-def _scoring_sheet(
+def scoring_sheet(
     book: Any,
-    formats: _Formats,
+    formats: Formats,
     rubric: Rubric,
     layout: ScoringLayout,
     rows: SheetRows,
@@ -342,9 +228,9 @@ def _scoring_sheet(
         first_col = col_index(letters[title_col])
         last_col = col_index(letters["level3"])
         if first_col == last_col:
-            sheet.write_string(r, first_col, _leaf_title(leaf), left)
+            sheet.write_string(r, first_col, leaf_title(leaf), left)
         else:
-            text = _group_title(leaf) if depth == 1 else _leaf_title(leaf)
+            text = group_title(leaf) if depth == 1 else leaf_title(leaf)
             sheet.merge_range(r, first_col, r, last_col, text, left)
         sheet.write_number(r, col_index(letters["weight"]), float(leaf.weight), number)
         sheet.write_string(r, col_index(letters["target"]), leaf.target or "", center)
@@ -359,7 +245,7 @@ def _scoring_sheet(
         )
         for key, fmt in (("score", score_fmt), ("reason", reason_fmt), ("status", reason_fmt)):
             write = owned[layout.cell(key, row)]
-            _write_owned(sheet, write, fmt)
+            write_owned(sheet, write, fmt)
         sheet.write_string(r, col_index(letters["code"]), leaf.code, code_fmt)
         values = evidence_inputs(leaf, line)
         write_inputs(sheet, formats, layout, leaf, row, values)
@@ -371,15 +257,15 @@ def _scoring_sheet(
         if first == last_row and node.is_leaf:
             continue
         if first != last_row:
-            sheet.merge_range(first - 1, 0, last_row - 1, 0, _group_title(node), group_fmt)
+            sheet.merge_range(first - 1, 0, last_row - 1, 0, group_title(node), group_fmt)
         else:
-            sheet.write_string(first - 1, 0, _group_title(node), group_fmt)
+            sheet.write_string(first - 1, 0, group_title(node), group_fmt)
     for node, first, last_row in groups2:
         col = col_index(letters["level2"])
         if first != last_row:
-            sheet.merge_range(first - 1, col, last_row - 1, col, _group_title(node), center)
+            sheet.merge_range(first - 1, col, last_row - 1, col, group_title(node), center)
         else:
-            sheet.write_string(first - 1, col, _group_title(node), center)
+            sheet.write_string(first - 1, col, group_title(node), center)
 
     # fixed rows: 小计, 加分项/减分项, 总分, 等级
     bold = formats.get(bold=True, align="center")
@@ -395,7 +281,7 @@ def _scoring_sheet(
             sheet.write_blank(r, col_index(letters["weight"]), None, center)
         for key in ("target", "rule", "narrative"):
             sheet.write_blank(r, col_index(letters[key]), None, center)
-        _write_owned(sheet, owned[layout.cell("score", row)], fmt)
+        write_owned(sheet, owned[layout.cell("score", row)], fmt)
         for key in ("reason", "status"):
             sheet.write_blank(r, col_index(letters[key]), None, reason_fmt)
         sheet.write_string(r, col_index(letters["code"]), mark, code_fmt)
@@ -423,8 +309,8 @@ def _scoring_sheet(
                 (line.narrative if line else None) or "",
                 formats.get(align="left", locked=False, bg_color=FILL_OPTIONAL),
             )
-            _write_owned(sheet, owned[layout.cell("score", row)], score_fmt)
-            _write_owned(sheet, owned[layout.cell("reason", row)], reason_fmt)
+            write_owned(sheet, owned[layout.cell("score", row)], score_fmt)
+            write_owned(sheet, owned[layout.cell("reason", row)], reason_fmt)
             sheet.write_blank(r, col_index(letters["status"]), None, reason_fmt)
             sheet.write_string(r, col_index(letters["code"]), item.code, code_fmt)
             points = line.points if line is not None else None
@@ -432,7 +318,7 @@ def _scoring_sheet(
                 c = col_index(letters[key])
                 if key == "value":
                     entry = formats.get(bg_color=FILL_OPTIONAL, locked=False, align="center")
-                    _write_value(sheet, f"{letters[key]}{row}", points, entry)
+                    write_value(sheet, f"{letters[key]}{row}", points, entry)
                     what = "加分" if kind == "bonus" else "减分"
                     sheet.data_validation(
                         r,
@@ -465,12 +351,9 @@ def _scoring_sheet(
     sheet.activate()
 
 
-LINE_HEIGHT = 13.5
-
-
 def write_inputs(
     sheet: Any,
-    formats: _Formats,
+    formats: Formats,
     layout: ScoringLayout,
     leaf: Node,
     row: int,
@@ -506,7 +389,7 @@ def write_inputs(
             extra["num_format"] = "0.00%"
         if key in ("decision_reason", "deviation_reason"):
             extra["align"] = "left"
-        _write_value(sheet, ref, value, formats.get(**extra))
+        write_value(sheet, ref, value, formats.get(**extra))
         if key in prompts:
             sheet.data_validation(
                 r,
@@ -517,24 +400,18 @@ def write_inputs(
             )
 
 
-def _lines_needed(text: str, width: float) -> int:
-    """Wrapped lines a text needs in a column ``width`` characters wide (CJK counts double)."""
-    usable = max(1.0, (width - 1) * 1.08)
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
-
-
 def _row_height(
     layout: ScoringLayout, leaf: Node, line: LineEvidence | None, values: dict[str, Any]
 ) -> float:
     widths = {column.key: column.width for column in layout.columns}
     texts = {
-        "level3": _leaf_title(leaf),
+        "level3": leaf_title(leaf),
         "target": leaf.target or "",
         "rule": leaf.rule,
         "narrative": (line.narrative if line else None) or "",
         "decision_reason": str(values.get("decision_reason") or ""),
     }
-    lines = max(_lines_needed(text, widths[key]) for key, text in texts.items())
+    lines = max(lines_needed(text, widths[key]) for key, text in texts.items())
     return max(2, lines) * LINE_HEIGHT + 3
 
 
@@ -615,98 +492,3 @@ def add_validations(sheet: Any, layout: ScoringLayout, leaves: list[Node], rows:
         sheet.data_validation(
             first[0], first[1], first[2], first[3], {"error_title": "输入有误", **options, **extra}
         )
-
-
-def _summary_sheet(book: Any, formats: _Formats, rubric: Rubric, plan: WritePlan) -> None:
-    sheet = book.add_worksheet(SUMMARY_SHEET)
-    summary = SummaryLayout()
-    where = summary_rows(rubric, summary)
-    owned = plan.for_sheet(SUMMARY_SHEET)
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(1, 3, 12)
-    title = formats.get(bold=True, font_size=14, align="center", border=0)
-    sheet.merge_range(
-        f"A{summary.title_row}:D{summary.title_row}", f"{rubric.title}得分情况", title
-    )
-    header = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
-    for i, text in enumerate(summary.columns):
-        sheet.write_string(summary.header_row - 1, i, text, header)
-    name_fmt = formats.get(align="left")
-    number = formats.get(align="center", num_format="0.00")
-    score_fmt = formats.get(align="center", num_format="0.00", bg_color=FILL_OWNED)
-    rate_fmt = formats.get(align="center", num_format="0.00%", bg_color=FILL_OWNED)
-    bold = formats.get(bold=True, align="center")
-
-    def group_row(node: Node, row: int) -> None:
-        sheet.write_string(
-            row - 1, 0, f"{'' if node.code_assigned else node.code}{node.name}", name_fmt
-        )
-        sheet.write_number(row - 1, 1, float(node.weight), number)
-        _write_owned(sheet, owned[f"{summary.SCORE}{row}"], score_fmt)
-        _write_owned(sheet, owned[f"{summary.RATE}{row}"], rate_fmt)
-
-    for level in rubric.levels:
-        group_row(level, where[level.code])
-    total_row = where[TOTAL_MARK]
-    sheet.write_string(total_row - 1, 0, "合计", bold)
-    sheet.write_number(total_row - 1, 1, float(rubric.total_weight), number)
-    _write_owned(sheet, owned[f"{summary.SCORE}{total_row}"], score_fmt)
-    _write_owned(sheet, owned[f"{summary.RATE}{total_row}"], rate_fmt)
-    grade_row = where[GRADE_MARK]
-    sheet.write_string(grade_row - 1, 0, "等级", bold)
-    sheet.write_blank(grade_row - 1, 1, None, number)
-    _write_owned(
-        sheet,
-        owned[f"{summary.SCORE}{grade_row}"],
-        formats.get(bold=True, align="center", bg_color=FILL_OWNED),
-    )
-    sheet.write_blank(grade_row - 1, 3, None, number)
-    if "#二级表头" in where:
-        head = where["#二级表头"]
-        for i, text in enumerate(("二级指标", "权重分值", "得分", "得分率")):
-            sheet.write_string(head - 1, i, text, header)
-        for node, depth in rubric.walk():
-            if depth == 2 and not node.is_leaf:
-                group_row(node, where[node.code])
-
-    first = where[rubric.levels[0].code]
-    last = where[rubric.levels[-1].code]
-    chart = book.add_chart({"type": "column"})
-    quoted = f"'{SUMMARY_SHEET}'"
-    for col, name, color in (("B", "权重分值", "#A6A6A6"), ("C", "得分", "#548235")):
-        chart.add_series(
-            {
-                "name": name,
-                "categories": f"={quoted}!$A${first}:$A${last}",
-                "values": f"={quoted}!${col}${first}:${col}${last}",
-                "fill": {"color": color},
-                "data_labels": {"value": True, "num_format": "0.00"},
-            }
-        )
-    chart.set_title({"name": "一级指标得分情况", "name_font": {"name": FONT, "size": 12}})
-    chart.set_x_axis({"num_font": {"name": FONT}})
-    chart.set_y_axis({"num_font": {"name": FONT}, "major_gridlines": {"visible": True}})
-    chart.set_legend({"position": "bottom", "font": {"name": FONT}})
-    sheet.insert_chart("F3", chart, {"x_scale": 1.3, "y_scale": 1.2})
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 1)
-    sheet.hide_gridlines(2)
-
-
-def _rubric_sheet(book: Any, rubric: Rubric) -> None:
-    sheet = book.add_worksheet(RUBRIC_SHEET)
-    sheet.write_string(0, 0, RUBRIC_MARKER)
-    sheet.write_number(0, 1, RUBRIC_FORMAT)
-    sheet.write_string(0, 2, "此工作表保存本评分表的指标体系，供 xladdin 重算使用，请勿修改。")
-    text = rubric_json(rubric)
-    for i in range(0, len(text), RUBRIC_CHUNK):
-        sheet.write_string(1 + i // RUBRIC_CHUNK, 0, text[i : i + RUBRIC_CHUNK])
-    sheet.hide()
-
-
-def _config_sheet(book: Any) -> None:
-    sheet = book.add_worksheet(CONFIG_SHEET)
-    sheet.write_string(0, 0, "UDF Modules")
-    sheet.write_string(0, 1, UDF_MODULE)
-    sheet.set_column(0, 1, 24)
