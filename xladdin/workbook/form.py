@@ -14,8 +14,6 @@ from ..core.evidence import Evidence
 from ..core.rubric import Node, Rubric
 from .cellref import col_index, split_ref
 from .layout import (
-    FUNDS_HEADERS,
-    FUNDS_ROWS,
     GRADE_MARK,
     SCORING_SHEET,
     SUBTOTAL_MARK,
@@ -28,6 +26,7 @@ from .styles import (
     FILL_HEADER,
     FILL_OPTIONAL,
     FILL_OWNED,
+    FILL_REQUIRED,
     FILL_UNUSED,
     LINE_HEIGHT,
     Formats,
@@ -82,59 +81,14 @@ def form_sheet(
         department_row, unit_col, department_row, last_print, evidence.unit or "", entry
     )
 
-    # funds block
-    header = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
-    fr = layout.funds_header_row - 1
-    sheet.merge_range(fr, 0, fr, 1, "项目资金（万元）", header)
-    for i, text in enumerate(FUNDS_HEADERS):
-        sheet.write_string(fr, 2 + i, text, header)
-    sheet.write_string(fr, last_print, "偏差原因分析及改进措施", header)
-    sheet.set_row(fr, 2 * LINE_HEIGHT + 3)
     for r in (project_row, department_row):
         sheet.set_row(r, LINE_HEIGHT + 6)
+    _funds_block(sheet, formats, rubric, layout, plan, evidence)
+    header = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
     number = formats.get(align="center", num_format="0.##")
-    money_input = formats.get(
-        align="center", num_format="#,##0.00", locked=False, bg_color=FILL_OPTIONAL
-    )
-    unused = formats.get(bg_color=FILL_UNUSED)
     score_fmt = formats.get(align="center", num_format="0.00", bg_color=FILL_OWNED)
-    rate_fmt = formats.get(align="center", num_format="0.00%", bg_color=FILL_OWNED)
     reason_fmt = formats.get(align="left", bg_color=FILL_OWNED)
     code_fmt = formats.get(align="center", font_color="#808080", bg_color=FILL_UNUSED)
-    for offset, name in enumerate(FUNDS_ROWS):
-        r = layout.funds_row - 1 + offset
-        sheet.merge_range(
-            r, 0, r, 1, name, formats.get(align="left" if offset else "center", bold=not offset)
-        )
-        if offset:
-            for c in (2, 3, 4):
-                sheet.write_blank(r, c, None, money_input)
-            for c in range(5, last_print + 1):
-                sheet.write_blank(r, c, None, unused)
-    funds = rubric.find(layout.funds_code) if layout.funds_code else None
-    if funds is not None:
-        row = layout.funds_row
-        r = row - 1
-        line = evidence.line(funds.code)
-        values = evidence_inputs(funds, line)
-        sheet.write_blank(r, 2, None, money_input)  # 年初预算数: shown, not scored
-        sheet.write_number(layout.cell("weight", row), float(funds.weight), number)
-        write_owned(sheet, owned[layout.cell("exec_rate", row)], rate_fmt)
-        for key, fmt in (("score", score_fmt), ("reason", reason_fmt), ("status", reason_fmt)):
-            write_owned(sheet, owned[layout.cell(key, row)], fmt)
-        sheet.write_string(r, col_index(layout.code_col), funds.code, code_fmt)
-        write_inputs(sheet, formats, layout, funds, row, values)
-        for key in ("value", "denominator"):
-            ref = layout.cell(key, row)
-            if key in values:
-                sheet.write_number(
-                    ref,
-                    float(values[key]),
-                    formats.get(
-                        align="center", num_format="#,##0.00", locked=False, bg_color="#FFF2CC"
-                    ),
-                )
-        sheet.set_row(r, 2 * LINE_HEIGHT + 3)
 
     # the year's goals
     g = layout.goals_row - 1
@@ -224,6 +178,78 @@ def form_sheet(
     sheet.hide_gridlines(2)
     sheet.protect("", {"format_columns": True, "format_rows": True})
     sheet.activate()
+
+
+def _funds_block(
+    sheet: Any,
+    formats: Formats,
+    rubric: Rubric,
+    layout: FormLayout,
+    plan: WritePlan,
+    evidence: Evidence,
+) -> None:
+    """The funds block: its header, 年度资金总额 (the budget-execution line), the sub-rows."""
+    funds = layout.funds_block
+    owned = plan.for_sheet(SCORING_SHEET)
+    last_print = col_index(layout.print_last)
+    header = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
+    labels_end = funds.label_columns - 1
+    fr = funds.header_row - 1
+    sheet.merge_range(fr, 0, fr, labels_end, "项目资金（万元）", header)
+    for ref, text in funds.header_cells():
+        sheet.write_string(ref, text, header)
+    sheet.write_string(fr, last_print, "偏差原因分析及改进措施", header)
+    sheet.set_row(fr, 2 * LINE_HEIGHT + 3)
+    number = formats.get(align="center", num_format="0.##")
+    money_input = formats.get(
+        align="center", num_format="#,##0.00", locked=False, bg_color=FILL_OPTIONAL
+    )
+    unused = formats.get(bg_color=FILL_UNUSED)
+    score_fmt = formats.get(align="center", num_format="0.00", bg_color=FILL_OWNED)
+    rate_fmt = formats.get(align="center", num_format="0.00%", bg_color=FILL_OWNED)
+    reason_fmt = formats.get(align="left", bg_color=FILL_OWNED)
+    code_fmt = formats.get(align="center", font_color="#808080", bg_color=FILL_UNUSED)
+    recorded = [col_index(funds.col(key)) for key in funds.recorded_inputs]
+    for offset, (row, name) in enumerate(zip(funds.rows, funds.labels, strict=True)):
+        r = row - 1
+        sheet.merge_range(
+            r,
+            0,
+            r,
+            labels_end,
+            name,
+            formats.get(align="left" if offset else "center", bold=not offset),
+        )
+        if offset:
+            for c in recorded:
+                sheet.write_blank(r, c, None, money_input)
+            for c in range(max(recorded) + 1, last_print + 1):
+                sheet.write_blank(r, c, None, unused)
+    node = rubric.find(layout.funds_code) if layout.funds_code else None
+    if node is None:
+        return
+    row = funds.first_row
+    r = row - 1
+    values = evidence_inputs(node, evidence.line(node.code))
+    for key in funds.recorded_inputs:
+        if key not in funds.scored_inputs:  # 年初预算数: recorded, not scored
+            sheet.write_blank(funds.cell(key), None, money_input)
+    sheet.write_number(funds.cell("weight"), float(node.weight), number)
+    write_owned(sheet, owned[funds.cell("exec_rate")], rate_fmt)
+    for key, fmt in (("score", score_fmt), ("reason", reason_fmt), ("status", reason_fmt)):
+        write_owned(sheet, owned[layout.cell(key, row)], fmt)
+    sheet.write_string(r, col_index(layout.code_col), node.code, code_fmt)
+    write_inputs(sheet, formats, layout, node, row, values)
+    for key in funds.scored_inputs:
+        if key in values:
+            sheet.write_number(
+                funds.cell(key),
+                float(values[key]),
+                formats.get(
+                    align="center", num_format="#,##0.00", locked=False, bg_color=FILL_REQUIRED
+                ),
+            )
+    sheet.set_row(r, 2 * LINE_HEIGHT + 3)
 
 
 def _merge_group(

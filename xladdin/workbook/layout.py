@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 from ..core.rubric import ChecklistMethod, Rubric
 from .cellref import col_letter
@@ -177,6 +176,8 @@ class ScoringLayout:
     first_row: int = 4
     columns: tuple[Column, ...] = field(default=(), compare=False)
     kind: str = "scoring_table"
+    funds: FundsBlock | None = None  # the self-evaluation form's funds block
+    funds_code: str = ""  # the line scored in the funds block
 
     @classmethod
     def for_rubric(cls, rubric: Rubric) -> ScoringLayout:
@@ -236,6 +237,21 @@ class ScoringLayout:
     def input_keys(self) -> list[str]:
         return [c.key for c in self.columns if c.role == "input" and c.key != "narrative"]
 
+    def input_cells(self, row: int) -> dict[str, str]:
+        """The evidence input cells of a line's ``row`` by key: the one list the template
+        makes into inputs and the reader reads."""
+        cells: dict[str, str] = {}
+        for key in self.input_keys():
+            ref = self.find(key, row)
+            if ref is not None:
+                cells[key] = ref
+        return cells
+
+    def amounts_only(self, row: int) -> bool:
+        """Whether the value on ``row`` is always a numerator that needs its denominator (the
+        form's funds row), rather than possibly a rate typed whole."""
+        return False
+
     def na_capable(self, code: str) -> bool:
         return True
 
@@ -247,12 +263,6 @@ class ScoringLayout:
             leaves[leaf.code] = row
             row += 1
         return _closing_rows(rubric, leaves, row)
-
-    def extra_writes(
-        self, rubric: Rubric, result: Any, rows: SheetRows
-    ) -> list[tuple[str, Any, str | None]]:
-        """Owned cells particular to a layout, as (cell, value, formula)."""
-        return []
 
 
 def _closing_rows(rubric: Rubric, leaves: dict[str, int], row: int) -> SheetRows:
@@ -300,17 +310,70 @@ FORM_TRAILER = (
 
 FORM_INPUTS = tuple(c for c in INPUTS_TAIL if c.key != "deviation_reason")
 
-# the funds block: 项目资金（万元）| 年初预算数 | 全年预算数(A) | 全年执行数(B) | 分值 | 执行率(B/A) | 得分
-FUNDS_HEADERS = ("年初预算数", "全年预算数(A)", "全年执行数(B)", "分值", "执行率(B/A)", "得分")
+FUNDS_COLUMNS = (
+    Column(
+        "initial_budget",
+        "年初预算数",
+        0,
+        "input",
+        "年初批复的预算数（照录于自评表，不参与计分）",
+    ),
+    Column("denominator", "全年预算数(A)", 0, "input", "执行率的分母"),
+    Column("value", "全年执行数(B)", 0, "input", "执行率的分子"),
+    Column("weight", "分值", 0, "official"),
+    Column("exec_rate", "执行率(B/A)", 0, "owned"),
+    Column("score", "得分", 0, "owned"),
+)
+FUNDS_HEADERS = tuple(column.header for column in FUNDS_COLUMNS)
 FUNDS_ROWS = ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")
-FUNDS_KEYS = {
-    "initial_budget": "C",
-    "denominator": "D",
-    "value": "E",
-    "weight": "F",
-    "exec_rate": "G",
-    "score": "H",
-}
+
+
+@dataclass(frozen=True)
+class FundsBlock:
+    """The form's funds block (项目资金（万元）): a header row, then 年度资金总额 and its three
+    sub-rows, each labelled across the first columns, then one column per :data:`FUNDS_COLUMNS`.
+
+    The 年度资金总额 row is the budget-execution line: 全年执行数(B) / 全年预算数(A) is its
+    rate, read as two amounts (never as a rate typed into one cell); 年初预算数 and the
+    sub-rows are recorded on the form but not scored.
+    """
+
+    header_row: int = 5
+    first_row: int = 6
+    label_columns: int = 2  # A:B hold the row names
+    columns: tuple[Column, ...] = field(default=FUNDS_COLUMNS, compare=False)
+    labels: tuple[str, ...] = FUNDS_ROWS
+
+    @cached_property
+    def letters(self) -> dict[str, str]:
+        return {
+            column.key: col_letter(self.label_columns + i) for i, column in enumerate(self.columns)
+        }
+
+    def col(self, key: str) -> str:
+        return self.letters[key]
+
+    def cell(self, key: str) -> str:
+        """The cell of ``key`` on the 年度资金总额 row."""
+        return f"{self.letters[key]}{self.first_row}"
+
+    @property
+    def rows(self) -> range:
+        return range(self.first_row, self.first_row + len(self.labels))
+
+    @property
+    def scored_inputs(self) -> tuple[str, ...]:
+        """The amounts the rate is read from: its numerator and its denominator."""
+        return ("value", "denominator")
+
+    @property
+    def recorded_inputs(self) -> tuple[str, ...]:
+        """The amounts an officer records on every row of the block (scored on the first row
+        only: see :attr:`scored_inputs`)."""
+        return tuple(c.key for c in self.columns if c.role == "input")
+
+    def header_cells(self) -> list[tuple[str, str]]:
+        return [(f"{self.letters[c.key]}{self.header_row}", c.header) for c in self.columns]
 
 
 @dataclass(frozen=True)
@@ -323,13 +386,11 @@ class FormLayout(ScoringLayout):
     """
 
     kind: str = "self_eval_form"
-    funds_code: str = ""
+    funds: FundsBlock | None = FundsBlock()
     title_row: int = 1
     year_row: int = 2
     project_row: int = 3
     department_row: int = 4
-    funds_header_row: int = 5
-    funds_row: int = 6
     goals_row: int = 10
     header_row: int = 12
     first_row: int = 13
@@ -340,13 +401,38 @@ class FormLayout(ScoringLayout):
         funds = next((leaf.code for leaf in rubric.levels if leaf.is_leaf), "")
         return cls(items=checklist_width(rubric), columns=columns, funds_code=funds)
 
+    @property
+    def funds_block(self) -> FundsBlock:
+        assert self.funds is not None
+        return self.funds
+
+    @property
+    def funds_row(self) -> int:
+        return self.funds_block.first_row
+
+    @property
+    def funds_header_row(self) -> int:
+        return self.funds_block.header_row
+
     def find(self, key: str, row: int) -> str | None:
-        if row == self.funds_row and key in FUNDS_KEYS:
-            return f"{FUNDS_KEYS[key]}{row}"
-        if row == self.funds_row and key in ("nature", "target", "level1", "level2", "level3"):
-            return None
+        funds = self.funds_block
+        if row == funds.first_row:
+            if key in funds.letters:
+                return funds.cell(key)
+            if key in ("nature", "target", "level1", "level2", "level3"):
+                return None
         letter = self.letters.get(key)
         return f"{letter}{row}" if letter else None
+
+    def input_cells(self, row: int) -> dict[str, str]:
+        cells = super().input_cells(row)
+        if row == self.funds_row:
+            for key in self.funds_block.scored_inputs:
+                cells.setdefault(key, self.funds_block.cell(key))
+        return cells
+
+    def amounts_only(self, row: int) -> bool:
+        return row == self.funds_row
 
     @property
     def print_last(self) -> str:
@@ -360,12 +446,7 @@ class FormLayout(ScoringLayout):
         }
 
     def header_checks(self) -> list[tuple[str, str]]:
-        checks = super().header_checks()
-        checks += [
-            (f"{col}{self.funds_header_row}", text)
-            for col, text in zip(FUNDS_KEYS.values(), FUNDS_HEADERS, strict=True)
-        ]
-        return checks
+        return super().header_checks() + self.funds_block.header_cells()
 
     def na_capable(self, code: str) -> bool:
         return code != self.funds_code
@@ -384,21 +465,6 @@ class FormLayout(ScoringLayout):
             leaves[leaf.code] = row
             row += 1
         return _closing_rows(rubric, leaves, row)
-
-    def extra_writes(
-        self, rubric: Rubric, result: Any, rows: SheetRows
-    ) -> list[tuple[str, Any, str | None]]:
-        if not self.funds_code:
-            return []
-        from .plan import excel_round
-
-        line = result.indicator(self.funds_code)
-        row = self.funds_row
-        spent, budget = self.cell("value", row), self.cell("denominator", row)
-        rate = excel_round(f"{spent}/{budget}", rubric.rounding.value)
-        formula = f'IF(N({budget})=0,"",{rate})' if rate else None
-        value = line.value if line.value is not None else ""
-        return [(self.cell("exec_rate", row), value, formula)]
 
 
 _LAYOUTS: dict[int, tuple[Rubric, ScoringLayout]] = {}

@@ -117,8 +117,7 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
         writes.append(CellWrite(sheet, layout.cell("score", row), line.score))
         writes.append(CellWrite(sheet, layout.cell("reason", row), line.reason or None))
         writes.append(CellWrite(sheet, layout.cell("status", row), STATUS_NAMES[line.status]))
-    for ref, value, formula in layout.extra_writes(rubric, result, rows):
-        writes.append(CellWrite(sheet, ref, value, formula))
+    writes.extend(_funds_writes(rubric, result, layout))
     for adjustment in result.adjustments:
         row = rows.adjustments[adjustment.code]
         writes.append(CellWrite(sheet, layout.cell("score", row), adjustment.points))
@@ -164,6 +163,19 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
         _summary_writes(rubric, result, rows, layout, total_ref, f"{score_col}{rows.grade}")
     )
     return WritePlan(tuple(writes))
+
+
+def _funds_writes(rubric: Rubric, result: Result, layout: ScoringLayout) -> list[CellWrite]:
+    """The funds block's 执行率(B/A): 全年执行数(B) / 全年预算数(A), blank without a budget."""
+    funds = layout.funds
+    if funds is None or not layout.funds_code:
+        return []
+    line = result.indicator(layout.funds_code)
+    spent, budget = funds.cell("value"), funds.cell("denominator")
+    rate = excel_round(f"{spent}/{budget}", rubric.rounding.value)
+    formula = f'IF(N({budget})=0,"",{rate})' if rate else None
+    value = line.value if line.value is not None else ""
+    return [CellWrite(SCORING_SHEET, funds.cell("exec_rate"), value, formula)]
 
 
 def _summary_writes(

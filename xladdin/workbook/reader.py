@@ -23,7 +23,6 @@ from ..core.validation import rubric_from_data
 from .cellref import split_ref
 from .layout import (
     CODE_HEADER,
-    FUNDS_KEYS,
     GRADE_MARK,
     NO_WORDS,
     RUBRIC_FORMAT,
@@ -33,7 +32,6 @@ from .layout import (
     SUBTOTAL_MARK,
     TOTAL_MARK,
     YES_WORDS,
-    FormLayout,
     ScoringLayout,
     SheetRows,
     layout_for,
@@ -145,8 +143,8 @@ class _Sheet:
         }
         columns |= {ref.rstrip("0123456789") for ref in layout.info_cells().values()}
         rows = {int(ref[len(ref.rstrip("0123456789")) :]) for ref, _ in layout.header_checks()}
-        if isinstance(layout, FormLayout):
-            columns |= set(FUNDS_KEYS.values())
+        if layout.funds is not None:
+            columns |= set(layout.funds.letters.values())
         self.cells = package.cells(SCORING_SHEET, columns, rows)
 
     def where(self, ref: str, code: str | None = None) -> Location:
