@@ -33,6 +33,7 @@ from .styles import (
     group_title,
     lines_needed,
     write_owned,
+    write_value,
 )
 from .template import add_validations, evidence_inputs, write_inputs
 
@@ -240,15 +241,11 @@ def _funds_block(
         write_owned(sheet, owned[layout.cell(key, row)], fmt)
     sheet.write_string(r, col_index(layout.code_col), node.code, code_fmt)
     write_inputs(sheet, formats, layout, node, row, values)
-    for key in funds.scored_inputs:
-        if key in values:
-            sheet.write_number(
-                funds.cell(key),
-                float(values[key]),
-                formats.get(
-                    align="center", num_format="#,##0.00", locked=False, bg_color=FILL_REQUIRED
-                ),
-            )
+    money_required = formats.get(
+        align="center", num_format="#,##0.00", locked=False, bg_color=FILL_REQUIRED
+    )
+    for key in funds.scored_inputs:  # amounts, blank or filled: one look in every workbook
+        write_value(sheet, funds.cell(key), values.get(key), money_required)
     sheet.set_row(r, 2 * LINE_HEIGHT + 3)
 
 

@@ -247,6 +247,15 @@ class ScoringLayout:
                 cells[key] = ref
         return cells
 
+    def adjustment_inputs(self, row: int) -> dict[str, str]:
+        """The input cells of a bonus or penalty row: its points, in the value column."""
+        ref = self.find("value", row)
+        return {"value": ref} if ref is not None else {}
+
+    def header_of(self, key: str, row: int) -> str:
+        """The header over ``key``'s cell on ``row``, as an officer sees it."""
+        return next(c.header for c in self.columns if c.key == key)
+
     def amounts_only(self, row: int) -> bool:
         """Whether the value on ``row`` is always a numerator that needs its denominator (the
         form's funds row), rather than possibly a rate typed whole."""
@@ -433,6 +442,11 @@ class FormLayout(ScoringLayout):
 
     def amounts_only(self, row: int) -> bool:
         return row == self.funds_row
+
+    def header_of(self, key: str, row: int) -> str:
+        if row == self.funds_row and key in self.funds_block.letters:
+            return next(c.header for c in self.funds_block.columns if c.key == key)
+        return super().header_of(key, row)
 
     @property
     def print_last(self) -> str:

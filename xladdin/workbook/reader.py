@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +37,7 @@ from .layout import (
     layout_for,
 )
 from .package import Cell, XlsxPackage
+from .template import line_inputs
 
 
 class CellSource(Protocol):
@@ -54,13 +55,19 @@ class CellSource(Protocol):
 
 @dataclass
 class BookData:
-    """A workbook as xladdin understands it: its rubric, layout, rows and evidence."""
+    """A workbook as xladdin understands it: its rubric, layout, rows and evidence.
+
+    ``gaps`` names, by indicator code, the input cell a line still lacks where what was typed
+    cannot be scored without it (an amount without its budget): such a line has no measure in
+    its evidence, and its 缺少佐证 reason should name the cell.
+    """
 
     source: CellSource
     rubric: Rubric
     evidence: Evidence
     layout: ScoringLayout
     rows: SheetRows
+    gaps: dict[str, str] = field(default_factory=dict, kw_only=True)
 
 
 @dataclass
@@ -146,12 +153,14 @@ class _Sheet:
         if layout.funds is not None:
             columns |= set(layout.funds.letters.values())
         self.cells = package.cells(SCORING_SHEET, columns, rows)
+        # the cells read on each row, once the rows are known (see _inputs_by_row)
+        self.inputs: dict[int, dict[str, str]] = {}
 
     def where(self, ref: str, code: str | None = None) -> Location:
         return Location(file=self.package.label, sheet=SCORING_SHEET, cell=ref, code=code)
 
     def raw(self, key: str, row: int) -> Any:
-        ref = self.layout.find(key, row)
+        ref = self.inputs.get(row, {}).get(key)
         cell = self.cells.get(ref) if ref is not None else None
         if cell is None:
             return None
@@ -311,7 +320,9 @@ def _line(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> LineEvidence | 
     else:
         value = sheet.number("value", row, code, "实际值")
         denominator = sheet.number("denominator", row, code, "分母")
-        if denominator is not None:
+        if layout.amounts_only(row) and (value is None or denominator is None):
+            pass  # one amount of a pair is no measure: see _unpaired_amount
+        elif denominator is not None:
             if value is None:
                 raise WorkbookError(
                     "填写了分母但没有填写分子（实际值）",
@@ -414,12 +425,69 @@ def _decision(sheet: _Sheet, code: str, row: int) -> Decision | None:
         raise WorkbookError(message, sheet.where(layout.cell(key, row), code)) from None
 
 
+_INPUTS: dict[tuple[int, Any], tuple[Rubric, dict[int, dict[str, str]]]] = {}
+
+
+def _inputs_by_row(
+    rubric: Rubric, layout: ScoringLayout, rows: SheetRows
+) -> dict[int, dict[str, str]]:
+    """The cells read on each row: a line's input cells (exactly those the template makes
+    inputs), a bonus or penalty row's points, and the 评分过程 where the layout has it.
+
+    Computed once per rubric and row arrangement (a batch's workbooks share both); the
+    mapping returned is shared, not to be changed."""
+    key = (id(rubric), (tuple(rows.leaves.items()), tuple(rows.adjustments.items())))
+    cached = _INPUTS.get(key)
+    if cached is not None and cached[0] is rubric:
+        return cached[1]
+    inputs: dict[int, dict[str, str]] = {}
+    for code, row in rows.leaves.items():
+        node = rubric.find(code)
+        assert node is not None
+        inputs[row] = line_inputs(layout, node, row)
+    for row in rows.adjustments.values():
+        inputs[row] = layout.adjustment_inputs(row)
+    for row, cells in inputs.items():
+        narrative = layout.find("narrative", row)
+        if narrative is not None:
+            cells["narrative"] = narrative
+    if len(_INPUTS) > 64:
+        _INPUTS.clear()
+    _INPUTS[key] = (rubric, inputs)
+    return inputs
+
+
+def _unpaired_amount(sheet: _Sheet, row: int) -> str | None:
+    """On a row whose value is an amount that needs its partner (the form's 全年执行数(B) and
+    全年预算数(A)), one amount without the other is not a measure: name the blank cell. The
+    line is then scored as 缺少佐证, never from the one amount or another cell."""
+    layout = sheet.layout
+    if not layout.amounts_only(row):
+        return None
+    given = {key: sheet.raw(key, row) is not None for key in ("value", "denominator")}
+    if given["value"] == given["denominator"]:
+        return None
+    blank, filled = ("denominator", "value") if given["value"] else ("value", "denominator")
+    needed = layout.header_of(blank, row)
+    return (
+        f"缺少{needed}（{layout.cell(blank, row)}）：已填写{layout.header_of(filled, row)}，"
+        f"须同时填写{needed}才能计分"
+    )
+
+
 def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
     """Read the rubric, layout, rows and evidence of an xladdin workbook file."""
     package = XlsxPackage(path, data)
     book = read_book(package)
     return WorkbookData(
-        book.source, book.rubric, book.evidence, book.layout, book.rows, path, package
+        book.source,
+        book.rubric,
+        book.evidence,
+        book.layout,
+        book.rows,
+        path,
+        package,
+        gaps=book.gaps,
     )
 
 
@@ -432,11 +500,16 @@ def read_book(package: CellSource) -> BookData:
     sheet = _Sheet(package, layout)
     _check_headers(sheet)
     rows = _scan_rows(sheet, rubric)
+    sheet.inputs = _inputs_by_row(rubric, layout, rows)
     lines: dict[str, LineEvidence] = {}
+    gaps: dict[str, str] = {}
     for code, row in rows.leaves.items():
         line = _line(sheet, rubric, code, row)
         if line is not None:
             lines[code] = line
+        gap = _unpaired_amount(sheet, row)
+        if gap is not None:
+            gaps[code] = gap
     for code, row in rows.adjustments.items():
         points = sheet.number("value", row, code, "加减分分值")
         narrative = sheet.raw("narrative", row)
@@ -454,4 +527,4 @@ def read_book(package: CellSource) -> BookData:
         text = fmt_raw(cell.value).strip() if cell is not None and cell.value is not None else ""
         info[key] = text or None
     evidence = Evidence(rubric=rubric.id, lines=lines, **info)
-    return BookData(package, rubric, evidence, layout, rows)
+    return BookData(package, rubric, evidence, layout, rows, gaps=gaps)

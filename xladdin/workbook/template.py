@@ -314,9 +314,10 @@ def scoring_sheet(
             sheet.write_blank(r, col_index(letters["status"]), None, reason_fmt)
             sheet.write_string(r, col_index(letters["code"]), item.code, code_fmt)
             points = line.points if line is not None else None
+            inputs = layout.adjustment_inputs(row)
             for key in layout.input_keys():
                 c = col_index(letters[key])
-                if key == "value":
+                if key in inputs:
                     entry = formats.get(bg_color=FILL_OPTIONAL, locked=False, align="center")
                     write_value(sheet, f"{letters[key]}{row}", points, entry)
                     what = "加分" if kind == "bonus" else "减分"
@@ -351,6 +352,19 @@ def scoring_sheet(
     sheet.activate()
 
 
+def line_inputs(layout: ScoringLayout, leaf: Node, row: int) -> dict[str, str]:
+    """The input cells of ``leaf``'s line on ``row``, by key: those of the layout's input cells
+    of the row that the line's method takes, required or optional. The template makes exactly
+    these unlocked and coloured, and the reader reads exactly these."""
+    required = _required_inputs(leaf)
+    return {
+        key: ref
+        for key, ref in layout.input_cells(row).items()
+        if key in required
+        or (key in OPTIONAL_INPUTS and (key != "not_applicable" or layout.na_capable(leaf.code)))
+    }
+
+
 def write_inputs(
     sheet: Any,
     formats: Formats,
@@ -360,7 +374,7 @@ def write_inputs(
     values: dict[str, Any],
 ) -> None:
     """The evidence inputs of one line: required ones yellow, optional ones pale, both unlocked;
-    the rest grey. Keys the row does not have in this layout are skipped."""
+    the other input cells of the row grey."""
     required = _required_inputs(leaf)
     prompts = _input_help(leaf)
     unused = formats.get(bg_color=FILL_UNUSED)
@@ -368,17 +382,12 @@ def write_inputs(
         isinstance(leaf.method, RatioMethod | BandsMethod | ThresholdMethod) and leaf.method.percent
     )
     two_numbers = isinstance(leaf.method, RatioMethod) and leaf.method.denominator_label
-    for key in layout.input_keys():
-        ref = layout.find(key, row)
-        if ref is None:
-            continue
+    taken = line_inputs(layout, leaf, row)
+    for key, ref in layout.input_cells(row).items():
         letter, _ = split_ref(ref)
         r, c = row - 1, col_index(letter)
         value = values.get(key)
-        usable = key in required or (
-            key in OPTIONAL_INPUTS and (key != "not_applicable" or layout.na_capable(leaf.code))
-        )
-        if not usable:
+        if key not in taken:
             sheet.write_blank(r, c, None, unused)
             continue
         fill = FILL_REQUIRED if key in required else FILL_OPTIONAL
@@ -472,8 +481,9 @@ def add_validations(sheet: Any, layout: ScoringLayout, leaves: list[Node], rows:
     groups: dict[str, tuple[dict[str, Any], list[tuple[int, int]]]] = {}
     for leaf in leaves:
         row = rows.leaves[leaf.code]
+        inputs = layout.input_cells(row)
         for key, options in _line_validations(leaf):
-            ref = layout.find(key, row)
+            ref = inputs.get(key)
             if ref is None or (key == "not_applicable" and not layout.na_capable(leaf.code)):
                 continue
             signature = json.dumps(options, sort_keys=True, ensure_ascii=False)
