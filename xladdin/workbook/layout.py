@@ -9,6 +9,10 @@ printed area is the official table. To their right: the line's status and code (
 add-in), then the evidence inputs (yellow, unlocked). Every row the add-in cares about carries
 a code in the code column: an indicator code, a bonus/penalty code, or a marker for the
 subtotal, total and grade rows.
+
+The other sheets have layout objects too: the self-evaluation form's funds block
+(:class:`FundsBlock`), the 得分情况 summary (:class:`SummaryLayout`), the hidden 指标体系 sheet
+(:class:`RubricSheetLayout`) and the 检查结果 sheet of the check macro (:class:`CheckLayout`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..core.rubric import ChecklistMethod, Rubric
-from .cellref import col_letter
+from .cellref import col_letter, split_ref
 
 SCORING_SHEET = "评分表"
 SUMMARY_SHEET = "得分情况"
@@ -44,6 +48,9 @@ NO_WORDS = ("否", "×", "✗", "✘", "不符合", "false", "FALSE", "False", "
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a sheet: its key, header, width (0: the sheet's own column sets it, or
+    nothing does) and role."""
+
     key: str
     header: str
     width: float
@@ -110,6 +117,15 @@ INPUTS_TAIL = (
     ),
     Column("deviation_reason", "偏差原因", 24, "input", "完成值偏离目标较大时的原因分析及改进措施"),
 )
+
+# Which column of a scoring sheet a linter finding's field points at.
+FINDING_KEYS = {
+    "declared": "score",
+    "decision": "decision_reason",
+    "deviation_reason": "deviation_reason",
+    "rule": "rule",
+    "weight": "weight",
+}
 
 INFO_FIELDS = (("unit", "评价单位"), ("project", "项目名称"), ("evaluator", "评价人"))
 
@@ -246,6 +262,11 @@ class ScoringLayout:
             if ref is not None:
                 cells[key] = ref
         return cells
+
+    def finding_cell(self, field: str | None, row: int) -> str | None:
+        """The cell on ``row`` a linter finding about ``field`` points at (default: 得分)."""
+        key = FINDING_KEYS.get(field or "", "score")
+        return self.find(key, row) or self.find("score", row)
 
     def adjustment_inputs(self, row: int) -> dict[str, str]:
         """The input cells of a bonus or penalty row: its points, in the value column."""
@@ -511,39 +532,145 @@ def _circled(i: int) -> str:
     return circled(i)
 
 
+# -- the 得分情况 summary sheet ---------------------------------------------------------------
+
+SUMMARY_COLUMNS = (
+    Column("name", "一级指标", 28, "official"),
+    Column("weight", "权重分值", 12, "official"),
+    Column("score", "得分", 12, "owned"),
+    Column("rate", "得分率", 12, "owned"),
+)
+SECOND_LEVEL_HEADER = "#二级表头"  # the key of the second table's header row in summary rows
+
+
 @dataclass(frozen=True)
 class SummaryLayout:
-    """The 得分情况 sheet: first-level groups (as 004 publishes them), then second-level groups."""
+    """The 得分情况 sheet: a title, then every first-level group (as 004 publishes them:
+    权重分值, 得分, 得分率), 合计 and 等级; after a blank row the second-level groups under a
+    header of their own; a chart of the first-level groups to the right."""
 
     title_row: int = 1
     header_row: int = 3
     first_row: int = 4
-    columns: tuple[str, ...] = ("一级指标", "权重分值", "得分", "得分率")
+    columns: tuple[Column, ...] = field(default=SUMMARY_COLUMNS, compare=False)
+    second_level_name: str = "二级指标"
+    chart_cell: str = "F3"
 
-    # columns of the summary table
-    NAME = "A"
-    WEIGHT = "B"
-    SCORE = "C"
-    RATE = "D"
+    @cached_property
+    def letters(self) -> dict[str, str]:
+        return {column.key: col_letter(i) for i, column in enumerate(self.columns)}
+
+    def col(self, key: str) -> str:
+        return self.letters[key]
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{self.letters[key]}{row}"
+
+    @property
+    def last_col(self) -> str:
+        return col_letter(len(self.columns) - 1)
+
+    def headers(self, second_level: bool = False) -> tuple[str, ...]:
+        """The header texts of the first table, or of the second-level table."""
+        texts = tuple(column.header for column in self.columns)
+        return (self.second_level_name, *texts[1:]) if second_level else texts
+
+    def rows(self, rubric: Rubric) -> dict[str, int]:
+        """Rows of the sheet: every first-level group, then 合计 and 等级, then the
+        second-level table (its own header row first). Keys are group codes, the two marks and
+        :data:`SECOND_LEVEL_HEADER`."""
+        rows: dict[str, int] = {}
+        row = self.first_row
+        for level in rubric.levels:
+            rows[level.code] = row
+            row += 1
+        rows[TOTAL_MARK] = row
+        rows[GRADE_MARK] = row + 1
+        second = [node for node, depth in rubric.walk() if depth == 2 and not node.is_leaf]
+        if second:
+            row += 3  # a blank row, then the second table's header
+            rows[SECOND_LEVEL_HEADER] = row
+            row += 1
+            for node in second:
+                rows[node.code] = row
+                row += 1
+        return rows
 
 
 def summary_rows(rubric: Rubric, layout: SummaryLayout | None = None) -> dict[str, int]:
-    """Rows of the 得分情况 sheet: every first-level group, then 合计 and 等级, then the
-    second-level table (its own header row first). Keys are group codes and the two marks."""
-    layout = layout or SummaryLayout()
-    rows: dict[str, int] = {}
-    row = layout.first_row
-    for level in rubric.levels:
-        rows[level.code] = row
-        row += 1
-    rows[TOTAL_MARK] = row
-    rows[GRADE_MARK] = row + 1
-    second = [node for node, depth in rubric.walk() if depth == 2 and not node.is_leaf]
-    if second:
-        row += 3  # a blank row, then the second table's header
-        rows["#二级表头"] = row
-        row += 1
-        for node in second:
-            rows[node.code] = row
-            row += 1
-    return rows
+    """Rows of the 得分情况 sheet (see :meth:`SummaryLayout.rows`)."""
+    return (layout or SummaryLayout()).rows(rubric)
+
+
+# -- the hidden 指标体系 sheet ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RubricSheetLayout:
+    """The hidden 指标体系 sheet: A1 the marker, B1 the format version, C1 a note to officers;
+    the rubric as JSON from A2 down, :data:`RUBRIC_CHUNK` characters per cell."""
+
+    marker_cell: str = "A1"
+    version_cell: str = "B1"
+    note_cell: str = "C1"
+    text_col: str = "A"
+    first_text_row: int = 2
+    chunk: int = RUBRIC_CHUNK
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns a reader needs."""
+        return sorted(
+            {split_ref(self.marker_cell)[0], split_ref(self.version_cell)[0], self.text_col}
+        )
+
+    def text_cell(self, index: int) -> str:
+        """The cell of the ``index``-th chunk (from 0)."""
+        return f"{self.text_col}{self.first_text_row + index}"
+
+    def text_cells(self, text: str) -> list[tuple[str, str]]:
+        """(cell, chunk) pairs that hold ``text``."""
+        return [
+            (self.text_cell(i // self.chunk), text[i : i + self.chunk])
+            for i in range(0, len(text), self.chunk)
+        ]
+
+
+# -- the 检查结果 sheet the PERF_CHECK macro writes -----------------------------------------------
+
+CHECK_COLUMNS = (
+    Column("number", "序号", 0, "owned"),
+    Column("severity", "级别", 0, "owned"),
+    Column("code", "指标编码", 0, "owned"),
+    Column("where", "位置", 0, "owned"),
+    Column("message", "说明", 0, "owned"),
+)
+CHECK_HEADERS = tuple(column.header for column in CHECK_COLUMNS)
+
+
+@dataclass(frozen=True)
+class CheckLayout:
+    """The 检查结果 sheet: a header row, then one row per finding (or one line saying there
+    is none)."""
+
+    header_row: int = 1
+    first_row: int = 2
+    columns: tuple[Column, ...] = field(default=CHECK_COLUMNS, compare=False)
+
+    @cached_property
+    def letters(self) -> dict[str, str]:
+        return {column.key: col_letter(i) for i, column in enumerate(self.columns)}
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{self.letters[key]}{row}"
+
+    def header_cells(self) -> list[tuple[str, str]]:
+        return [(self.cell(c.key, self.header_row), c.header) for c in self.columns]
+
+    def finding_row(self, number: int) -> int:
+        """The row of the ``number``-th finding (from 1)."""
+        return self.first_row + number - 1
+
+    @property
+    def nothing_found_cell(self) -> str:
+        return self.cell("number", self.first_row)

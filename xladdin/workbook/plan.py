@@ -23,7 +23,6 @@ from .layout import (
     ScoringLayout,
     SheetRows,
     SummaryLayout,
-    summary_rows,
 )
 
 INCOMPLETE_GRADE = "未完成"
@@ -187,7 +186,7 @@ def _summary_writes(
     grade_ref: str,
 ) -> list[CellWrite]:
     summary = SummaryLayout()
-    where = summary_rows(rubric, summary)
+    where = summary.rows(rubric)
     scoring = _quoted(SCORING_SHEET) + "!"
     score_col = layout.col("score")
     writes: list[CellWrite] = []
@@ -197,34 +196,30 @@ def _summary_writes(
         if row is None or level.depth > 2:
             continue
         codes = leaves_of[level.code]
+        weight, score = summary.cell("weight", row), summary.cell("score", row)
         score_formula = f"SUM({','.join(_ranges(score_col, rows.runs(codes), scoring))})"
-        writes.append(CellWrite(SUMMARY_SHEET, f"{summary.SCORE}{row}", level.score, score_formula))
-        applicable = (
-            f"({summary.WEIGHT}{row}-({_sum_if_not_applicable(layout, rows, codes, scoring)}))"
-        )
-        rounded = excel_round(f"{summary.SCORE}{row}/{applicable}", rubric.rounding.rate)
+        writes.append(CellWrite(SUMMARY_SHEET, score, level.score, score_formula))
+        applicable = f"({weight}-({_sum_if_not_applicable(layout, rows, codes, scoring)}))"
+        rounded = excel_round(f"{score}/{applicable}", rubric.rounding.rate)
         rate_formula = f'IF({applicable}=0,"",{rounded})' if rounded else None
         writes.append(
             CellWrite(
                 SUMMARY_SHEET,
-                f"{summary.RATE}{row}",
+                summary.cell("rate", row),
                 level.rate if level.rate is not None else "",
                 rate_formula,
             )
         )
     total_row = where[TOTAL_MARK]
-    writes.append(
-        CellWrite(
-            SUMMARY_SHEET, f"{summary.SCORE}{total_row}", result.total, f"{scoring}{total_ref}"
-        )
-    )
+    total_score = summary.cell("score", total_row)
+    writes.append(CellWrite(SUMMARY_SHEET, total_score, result.total, f"{scoring}{total_ref}"))
     total_rate = excel_round(
-        f"{summary.SCORE}{total_row}/{summary.WEIGHT}{total_row}", rubric.rounding.rate
+        f"{total_score}/{summary.cell('weight', total_row)}", rubric.rounding.rate
     )
     writes.append(
         CellWrite(
             SUMMARY_SHEET,
-            f"{summary.RATE}{total_row}",
+            summary.cell("rate", total_row),
             result.rate if result.rate is not None else ZERO,
             total_rate,
         )
@@ -232,7 +227,7 @@ def _summary_writes(
     writes.append(
         CellWrite(
             SUMMARY_SHEET,
-            f"{summary.SCORE}{where[GRADE_MARK]}",
+            summary.cell("score", where[GRADE_MARK]),
             result.grade or INCOMPLETE_GRADE,
             f"{scoring}{grade_ref}",
         )

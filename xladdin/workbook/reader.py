@@ -32,6 +32,7 @@ from .layout import (
     SUBTOTAL_MARK,
     TOTAL_MARK,
     YES_WORDS,
+    RubricSheetLayout,
     ScoringLayout,
     SheetRows,
     layout_for,
@@ -87,43 +88,42 @@ def _rubric_from_json(text: str) -> Rubric:
 
 def read_rubric(package: CellSource) -> Rubric:
     """The rubric saved on the hidden 指标体系 sheet."""
-    where = Location(file=package.label, sheet=RUBRIC_SHEET)
+    where = RubricSheetLayout()
+
+    def located(cell: str | None = None) -> Location:
+        return Location(file=package.label, sheet=RUBRIC_SHEET, cell=cell)
+
     if not package.has_sheet(RUBRIC_SHEET):
         raise WorkbookError(
             "找不到隐藏的“指标体系”工作表：这不是由 xladdin 生成的评分表（可用 xladdin template 生成）",
-            where,
+            located(),
         )
-    cells = package.cells(RUBRIC_SHEET, ["A", "B"])
-    marker = cells.get("A1")
+    cells = package.cells(RUBRIC_SHEET, where.columns)
+    marker = cells.get(where.marker_cell)
     if marker is None or marker.value != RUBRIC_MARKER:
         raise WorkbookError(
-            "“指标体系”工作表已被修改：A1 应为 xladdin-rubric",
-            Location(file=package.label, sheet=RUBRIC_SHEET, cell="A1"),
+            f"“指标体系”工作表已被修改：{where.marker_cell} 应为 {RUBRIC_MARKER}",
+            located(where.marker_cell),
         )
-    version = cells.get("B1")
+    version = cells.get(where.version_cell)
     if version is None or version.value != Decimal(RUBRIC_FORMAT):
         raise WorkbookError(
             f"“指标体系”工作表的格式版本不受支持（应为 {RUBRIC_FORMAT}）",
-            Location(file=package.label, sheet=RUBRIC_SHEET, cell="B1"),
+            located(where.version_cell),
         )
     chunks: list[str] = []
-    row = 2
-    while f"A{row}" in cells:
-        value = cells[f"A{row}"].value
-        chunks.append(value if isinstance(value, str) else str(value))
-        row += 1
+    while (chunk := cells.get(where.text_cell(len(chunks)))) is not None:
+        chunks.append(chunk.value if isinstance(chunk.value, str) else str(chunk.value))
     text = "".join(chunks)
+    first = where.text_cell(0)
     if not text:
-        raise WorkbookError(
-            "“指标体系”工作表中没有指标体系内容",
-            Location(file=package.label, sheet=RUBRIC_SHEET, cell="A2"),
-        )
+        raise WorkbookError("“指标体系”工作表中没有指标体系内容", located(first))
     try:
         return _rubric_from_json(text)
     except json.JSONDecodeError as exc:
         raise WorkbookError(
             f"“指标体系”工作表的内容已损坏，无法解析（第{exc.pos + 1}个字符附近）：请勿手工修改此表",
-            Location(file=package.label, sheet=RUBRIC_SHEET, cell="A2"),
+            located(first),
         ) from None
     except RubricError as exc:
         raise WorkbookError(
