@@ -15,6 +15,7 @@ from ..core.evidence import Evidence, LineEvidence
 from ..core.numbers import fmt_number, fmt_percent_short
 from ..core.rubric import (
     NATIONAL_JUDGEMENT_BANDS,
+    AdjustmentItem,
     BandsMethod,
     ChecklistMethod,
     DeductionMethod,
@@ -165,191 +166,218 @@ def scoring_sheet(
     plan: WritePlan,
     evidence: Evidence,
 ) -> None:
+    """The 评分表 of the published tables: title and header fields, the official columns with
+    the evidence inputs to their right, group cells, then 小计, 加分项/减分项, 总分 and 等级."""
     sheet = book.add_worksheet(SCORING_SHEET)
-    owned = plan.for_sheet(SCORING_SHEET)
-    last = rows.grade
-    letters = layout.letters
     for i, column in enumerate(layout.columns):
         sheet.set_column(i, i, column.width)
-    title = formats.get(bold=True, font_size=14, align="center", border=0)
-    sheet.merge_range(
-        f"A{layout.title_row}:{layout.print_last}{layout.title_row}", rubric.title, title
-    )
-    sheet.set_row(layout.title_row - 1, 28)
-    label = formats.get(bold=True, align="right", border=0)
-    info_value = formats.get(bg_color=FILL_OPTIONAL, locked=False, border=1)
-    info = {"unit": evidence.unit, "project": evidence.project, "evaluator": evidence.evaluator}
-    for key, name in INFO_FIELDS:
-        ref = layout.info_cell(key)
-        letter, row = split_ref(ref)
-        sheet.write_string(row - 1, col_index(letter) - 1, name, label)
+    writer = _ScoringSheet(sheet, formats, layout, rows, plan, evidence)
+    writer.title_and_info(rubric.title)
+    writer.header_row()
+    for leaf, depth in rubric.walk():
+        if leaf.is_leaf:
+            writer.leaf_row(leaf, depth)
+    add_validations(sheet, layout, rubric.leaves(), rows)
+    writer.group_cells(rubric)
+    writer.closing_rows(rubric)
+    writer.page_setup()
+
+
+class _ScoringSheet:
+    """Writes the rows of one 评分表; cell positions come from the layout."""
+
+    def __init__(
+        self,
+        sheet: Any,
+        formats: Formats,
+        layout: ScoringLayout,
+        rows: SheetRows,
+        plan: WritePlan,
+        evidence: Evidence,
+    ) -> None:
+        self.sheet = sheet
+        self.formats = formats
+        self.layout = layout
+        self.rows = rows
+        self.owned = plan.for_sheet(SCORING_SHEET)
+        self.evidence = evidence
+        self.columns = {key: col_index(letter) for key, letter in layout.letters.items()}
+        get = formats.get
+        self.center = get(align="center")
+        self.left = get(align="left")
+        self.bold = get(bold=True, align="center")
+        self.number = get(align="center", num_format="0.##")
+        self.score = get(align="center", num_format="0.00", bg_color=FILL_OWNED)
+        self.reason = get(align="left", bg_color=FILL_OWNED)
+        self.code = get(align="center", font_color="#808080", bg_color=FILL_UNUSED)
+        self.unused = get(bg_color=FILL_UNUSED)
+
+    def title_and_info(self, title: str) -> None:
+        sheet, layout, formats = self.sheet, self.layout, self.formats
+        title_fmt = formats.get(bold=True, font_size=14, align="center", border=0)
         sheet.merge_range(
-            row - 1, col_index(letter), row - 1, col_index(letter) + 1, info[key] or "", info_value
+            f"A{layout.title_row}:{layout.print_last}{layout.title_row}", title, title_fmt
+        )
+        sheet.set_row(layout.title_row - 1, 28)
+        label = formats.get(bold=True, align="right", border=0)
+        info_value = formats.get(bg_color=FILL_OPTIONAL, locked=False, border=1)
+        evidence = self.evidence
+        info = {"unit": evidence.unit, "project": evidence.project, "evaluator": evidence.evaluator}
+        for key, name in INFO_FIELDS:
+            letter, row = split_ref(layout.info_cell(key))
+            col = col_index(letter)
+            sheet.write_string(row - 1, col - 1, name, label)
+            sheet.merge_range(row - 1, col, row - 1, col + 1, info[key] or "", info_value)
+
+    def header_row(self) -> None:
+        formats = self.formats
+        header = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
+        input_header = formats.get(bold=True, align="center", bg_color=FILL_REQUIRED)
+        owned_header = formats.get(bold=True, align="center", bg_color=FILL_OWNED)
+        r = self.layout.header_row - 1
+        for i, column in enumerate(self.layout.columns):
+            style = {"input": input_header, "owned": owned_header}.get(column.role, header)
+            if column.key == "narrative":
+                style = header
+            self.sheet.write_string(r, i, column.header, style)
+            if column.help:
+                self.sheet.write_comment(
+                    r, i, column.help, {"x_scale": 2, "y_scale": 1.2, "font_name": FONT}
+                )
+        self.sheet.set_row(r, 30)
+
+    def _narrative(self, r: int, line: LineEvidence | None) -> None:
+        self.sheet.write_string(
+            r,
+            self.columns["narrative"],
+            (line.narrative if line else None) or "",
+            self.formats.get(align="left", locked=False, bg_color=FILL_OPTIONAL),
         )
 
-    header = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
-    input_header = formats.get(bold=True, align="center", bg_color=FILL_REQUIRED)
-    owned_header = formats.get(bold=True, align="center", bg_color=FILL_OWNED)
-    hr = layout.header_row
-    for i, column in enumerate(layout.columns):
-        style = {"input": input_header, "owned": owned_header}.get(column.role, header)
-        if column.key == "narrative":
-            style = header
-        sheet.write_string(hr - 1, i, column.header, style)
-        if column.help:
-            sheet.write_comment(
-                hr - 1, i, column.help, {"x_scale": 2, "y_scale": 1.2, "font_name": FONT}
-            )
-    sheet.set_row(hr - 1, 30)
-
-    center = formats.get(align="center")
-    left = formats.get(align="left")
-    number = formats.get(align="center", num_format="0.##")
-    score_fmt = formats.get(align="center", num_format="0.00", bg_color=FILL_OWNED)
-    reason_fmt = formats.get(align="left", bg_color=FILL_OWNED)
-    code_fmt = formats.get(align="center", font_color="#808080", bg_color=FILL_UNUSED)
-    unused = formats.get(bg_color=FILL_UNUSED)
-
-    groups1: list[tuple[Node, int, int]] = []
-    groups2: list[tuple[Node, int, int]] = []
-    for level in rubric.levels:
-        codes = [leaf.code for leaf in level.leaves()]
-        groups1.append((level, *rows.span(codes)))
-        for child in level.children or []:
-            if not child.is_leaf:
-                groups2.append((child, *rows.span([leaf.code for leaf in child.leaves()])))
-
-    depth_of = {node.code: depth for node, depth in rubric.walk()}
-    for leaf in rubric.leaves():
-        row = rows.leaves[leaf.code]
+    def leaf_row(self, leaf: Node, depth: int) -> None:
+        sheet, cols, layout = self.sheet, self.columns, self.layout
+        row = self.rows.leaves[leaf.code]
         r = row - 1
-        depth = depth_of[leaf.code]
-        title_col = {1: "level1", 2: "level2", 3: "level3"}[depth]
-        first_col = col_index(letters[title_col])
-        last_col = col_index(letters["level3"])
-        if first_col == last_col:
-            sheet.write_string(r, first_col, leaf_title(leaf), left)
+        first_col = cols[{1: "level1", 2: "level2", 3: "level3"}[depth]]
+        if first_col == cols["level3"]:
+            sheet.write_string(r, first_col, leaf_title(leaf), self.left)
         else:
             text = group_title(leaf) if depth == 1 else leaf_title(leaf)
-            sheet.merge_range(r, first_col, r, last_col, text, left)
-        sheet.write_number(r, col_index(letters["weight"]), float(leaf.weight), number)
-        sheet.write_string(r, col_index(letters["target"]), leaf.target or "", center)
-        sheet.write_string(r, col_index(letters["rule"]), leaf.rule, left)
-        line = evidence.line(leaf.code)
-        narrative_fmt = formats.get(align="left", locked=False, bg_color=FILL_OPTIONAL)
-        sheet.write_string(
-            r,
-            col_index(letters["narrative"]),
-            (line.narrative if line else None) or "",
-            narrative_fmt,
-        )
-        for key, fmt in (("score", score_fmt), ("reason", reason_fmt), ("status", reason_fmt)):
-            write = owned[layout.cell(key, row)]
-            write_owned(sheet, write, fmt)
-        sheet.write_string(r, col_index(letters["code"]), leaf.code, code_fmt)
+            sheet.merge_range(r, first_col, r, cols["level3"], text, self.left)
+        sheet.write_number(r, cols["weight"], float(leaf.weight), self.number)
+        sheet.write_string(r, cols["target"], leaf.target or "", self.center)
+        sheet.write_string(r, cols["rule"], leaf.rule, self.left)
+        line = self.evidence.line(leaf.code)
+        self._narrative(r, line)
+        for key, fmt in (("score", self.score), ("reason", self.reason), ("status", self.reason)):
+            write_owned(sheet, self.owned[layout.cell(key, row)], fmt)
+        sheet.write_string(r, cols["code"], leaf.code, self.code)
         values = evidence_inputs(leaf, line)
-        write_inputs(sheet, formats, layout, leaf, row, values)
+        write_inputs(sheet, self.formats, layout, leaf, row, values)
         sheet.set_row(r, _row_height(layout, leaf, line, values))
 
-    add_validations(sheet, layout, rubric.leaves(), rows)
-    group_fmt = formats.get(align="center", bold=True)
-    for node, first, last_row in groups1:
-        if first == last_row and node.is_leaf:
-            continue
-        if first != last_row:
-            sheet.merge_range(first - 1, 0, last_row - 1, 0, group_title(node), group_fmt)
-        else:
-            sheet.write_string(first - 1, 0, group_title(node), group_fmt)
-    for node, first, last_row in groups2:
-        col = col_index(letters["level2"])
-        if first != last_row:
-            sheet.merge_range(first - 1, col, last_row - 1, col, group_title(node), center)
-        else:
-            sheet.write_string(first - 1, col, group_title(node), center)
+    def group_cells(self, rubric: Rubric) -> None:
+        """一级 groups merged down the first column, 二级 groups down the second."""
+        group_fmt = self.formats.get(align="center", bold=True)
+        for level in rubric.levels:
+            if not level.is_leaf:
+                self._group_cell(level, 0, group_fmt)
+        for level in rubric.levels:
+            for child in level.children or []:
+                if not child.is_leaf:
+                    self._group_cell(child, self.columns["level2"], self.center)
 
-    # fixed rows: 小计, 加分项/减分项, 总分, 等级
-    bold = formats.get(bold=True, align="center")
-    total_score_fmt = formats.get(bold=True, align="center", num_format="0.00", bg_color=FILL_OWNED)
-    grade_fmt = formats.get(bold=True, align="center", bg_color=FILL_OWNED)
-
-    def fixed_row(row: int, text: str, mark: str, weight: Decimal | None, fmt: Any) -> None:
-        r = row - 1
-        sheet.merge_range(r, 0, r, col_index(letters["level3"]), text, bold)
-        if weight is not None:
-            sheet.write_number(r, col_index(letters["weight"]), float(weight), number)
+    def _group_cell(self, node: Node, col: int, fmt: Any) -> None:
+        first, last = self.rows.span([leaf.code for leaf in node.leaves()])
+        if first != last:
+            self.sheet.merge_range(first - 1, col, last - 1, col, group_title(node), fmt)
         else:
-            sheet.write_blank(r, col_index(letters["weight"]), None, center)
-        for key in ("target", "rule", "narrative"):
-            sheet.write_blank(r, col_index(letters[key]), None, center)
-        write_owned(sheet, owned[layout.cell("score", row)], fmt)
-        for key in ("reason", "status"):
-            sheet.write_blank(r, col_index(letters[key]), None, reason_fmt)
-        sheet.write_string(r, col_index(letters["code"]), mark, code_fmt)
+            self.sheet.write_string(first - 1, col, group_title(node), fmt)
 
-    fixed_row(rows.subtotal, "小计", SUBTOTAL_MARK, rubric.total_weight, total_score_fmt)
-    for kind, adjustment in (("bonus", rubric.bonus), ("penalty", rubric.penalty)):
-        if adjustment is None:
-            continue
-        for item in adjustment.items:
-            row = rows.adjustments[item.code]
-            r = row - 1
+    def closing_rows(self, rubric: Rubric) -> None:
+        """小计, the bonus and penalty rows, 总分 and 等级."""
+        get = self.formats.get
+        total_fmt = get(bold=True, align="center", num_format="0.00", bg_color=FILL_OWNED)
+        grade_fmt = get(bold=True, align="center", bg_color=FILL_OWNED)
+        rows = self.rows
+        self._fixed_row(rows.subtotal, "小计", SUBTOTAL_MARK, rubric.total_weight, total_fmt)
+        for kind, adjustment in (("bonus", rubric.bonus), ("penalty", rubric.penalty)):
+            if adjustment is None:
+                continue
             cap = f"（≤{fmt_number(adjustment.cap)}分）" if adjustment.cap is not None else ""
-            sheet.write_string(r, 0, f"{adjustment.name}{cap}", bold)
-            sheet.write_string(
-                r, col_index(letters["level2"]), f"{item.code} {adjustment.name}", center
-            )
-            sheet.write_string(r, col_index(letters["level3"]), item.name, left)
-            sheet.write_blank(r, col_index(letters["weight"]), None, center)
-            sheet.write_string(r, col_index(letters["target"]), "", center)
-            sheet.write_string(r, col_index(letters["rule"]), item.rule, left)
-            line = evidence.line(item.code)
-            sheet.write_string(
-                r,
-                col_index(letters["narrative"]),
-                (line.narrative if line else None) or "",
-                formats.get(align="left", locked=False, bg_color=FILL_OPTIONAL),
-            )
-            write_owned(sheet, owned[layout.cell("score", row)], score_fmt)
-            write_owned(sheet, owned[layout.cell("reason", row)], reason_fmt)
-            sheet.write_blank(r, col_index(letters["status"]), None, reason_fmt)
-            sheet.write_string(r, col_index(letters["code"]), item.code, code_fmt)
-            points = line.points if line is not None else None
-            inputs = layout.adjustment_inputs(row)
-            for key in layout.input_keys():
-                c = col_index(letters[key])
-                if key in inputs:
-                    entry = formats.get(bg_color=FILL_OPTIONAL, locked=False, align="center")
-                    write_value(sheet, f"{letters[key]}{row}", points, entry)
-                    what = "加分" if kind == "bonus" else "减分"
-                    sheet.data_validation(
-                        r,
-                        c,
-                        r,
-                        c,
-                        {
-                            "validate": "decimal",
-                            "criteria": ">=",
-                            "value": 0,
-                            "input_title": "请填写",
-                            "input_message": f"{what}分值",
-                        },
-                    )
-                else:
-                    sheet.write_blank(r, c, None, unused)
-    fixed_row(rows.total, "总分", TOTAL_MARK, None, total_score_fmt)
-    fixed_row(rows.grade, "等级", GRADE_MARK, None, grade_fmt)
+            for item in adjustment.items:
+                self._adjustment_row(kind, f"{adjustment.name}{cap}", adjustment.name, item)
+        self._fixed_row(rows.total, "总分", TOTAL_MARK, None, total_fmt)
+        self._fixed_row(rows.grade, "等级", GRADE_MARK, None, grade_fmt)
 
-    sheet.freeze_panes(layout.first_row - 1, col_index(letters["level3"]) + 1)
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.repeat_rows(layout.header_row - 1)
-    sheet.print_area(f"A1:{layout.print_last}{last}")
-    sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.set_footer("&C第 &P 页，共 &N 页")
-    sheet.hide_gridlines(2)
-    sheet.protect("", {"format_columns": True, "format_rows": True, "insert_rows": False})
-    sheet.activate()
+    def _fixed_row(self, row: int, text: str, mark: str, weight: Decimal | None, fmt: Any) -> None:
+        sheet, cols = self.sheet, self.columns
+        r = row - 1
+        sheet.merge_range(r, 0, r, cols["level3"], text, self.bold)
+        if weight is not None:
+            sheet.write_number(r, cols["weight"], float(weight), self.number)
+        else:
+            sheet.write_blank(r, cols["weight"], None, self.center)
+        for key in ("target", "rule", "narrative"):
+            sheet.write_blank(r, cols[key], None, self.center)
+        write_owned(sheet, self.owned[self.layout.cell("score", row)], fmt)
+        for key in ("reason", "status"):
+            sheet.write_blank(r, cols[key], None, self.reason)
+        sheet.write_string(r, cols["code"], mark, self.code)
+
+    def _adjustment_row(self, kind: str, heading: str, name: str, item: AdjustmentItem) -> None:
+        sheet, cols, layout = self.sheet, self.columns, self.layout
+        row = self.rows.adjustments[item.code]
+        r = row - 1
+        sheet.write_string(r, 0, heading, self.bold)
+        sheet.write_string(r, cols["level2"], f"{item.code} {name}", self.center)
+        sheet.write_string(r, cols["level3"], item.name, self.left)
+        sheet.write_blank(r, cols["weight"], None, self.center)
+        sheet.write_string(r, cols["target"], "", self.center)
+        sheet.write_string(r, cols["rule"], item.rule, self.left)
+        line = self.evidence.line(item.code)
+        self._narrative(r, line)
+        write_owned(sheet, self.owned[layout.cell("score", row)], self.score)
+        write_owned(sheet, self.owned[layout.cell("reason", row)], self.reason)
+        sheet.write_blank(r, cols["status"], None, self.reason)
+        sheet.write_string(r, cols["code"], item.code, self.code)
+        points = line.points if line is not None else None
+        inputs = layout.adjustment_inputs(row)
+        entry = self.formats.get(bg_color=FILL_OPTIONAL, locked=False, align="center")
+        for key in layout.input_keys():
+            c = cols[key]
+            if key not in inputs:
+                sheet.write_blank(r, c, None, self.unused)
+                continue
+            write_value(sheet, inputs[key], points, entry)
+            what = "加分" if kind == "bonus" else "减分"
+            sheet.data_validation(
+                r,
+                c,
+                r,
+                c,
+                {
+                    "validate": "decimal",
+                    "criteria": ">=",
+                    "value": 0,
+                    "input_title": "请填写",
+                    "input_message": f"{what}分值",
+                },
+            )
+
+    def page_setup(self) -> None:
+        sheet, layout = self.sheet, self.layout
+        sheet.freeze_panes(layout.first_row - 1, self.columns["level3"] + 1)
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.repeat_rows(layout.header_row - 1)
+        sheet.print_area(f"A1:{layout.print_last}{self.rows.grade}")
+        sheet.fit_to_pages(1, 0)
+        sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        sheet.set_footer("&C第 &P 页，共 &N 页")
+        sheet.hide_gridlines(2)
+        sheet.protect("", {"format_columns": True, "format_rows": True, "insert_rows": False})
+        sheet.activate()
 
 
 def line_inputs(layout: ScoringLayout, leaf: Node, row: int) -> dict[str, str]:
