@@ -58,6 +58,21 @@ class Column:
     help: str = ""
 
 
+class _Columns:
+    """Column letters by key for a sheet (or block) whose ``columns`` start at column
+    ``first_column`` (0 = A)."""
+
+    columns: tuple[Column, ...]
+    first_column = 0
+
+    @cached_property
+    def letters(self) -> dict[str, str]:
+        return {c.key: col_letter(self.first_column + i) for i, c in enumerate(self.columns)}
+
+    def col(self, key: str) -> str:
+        return self.letters[key]
+
+
 OFFICIAL = (
     Column("level1", "一级指标", 12, "official"),
     Column("level2", "二级指标", 14, "official"),
@@ -182,7 +197,7 @@ class SheetRows:
 
 
 @dataclass(frozen=True)
-class ScoringLayout:
+class ScoringLayout(_Columns):
     """Columns and fixed rows of the 评分表 of the published tables, for one rubric."""
 
     items: int = 1
@@ -199,14 +214,6 @@ class ScoringLayout:
     def for_rubric(cls, rubric: Rubric) -> ScoringLayout:
         columns = OFFICIAL + TRAILER + INPUTS_HEAD + _item_columns(rubric) + INPUTS_TAIL
         return cls(items=checklist_width(rubric), columns=columns)
-
-    @cached_property
-    def letters(self) -> dict[str, str]:
-        return {column.key: col_letter(i) for i, column in enumerate(self.columns)}
-
-    def col(self, key: str) -> str:
-        """The column of ``key`` on indicator rows."""
-        return self.letters[key]
 
     def cell(self, key: str, row: int) -> str:
         found = self.find(key, row)
@@ -359,7 +366,7 @@ FUNDS_ROWS = ("年度资金总额", "其中：当年财政拨款", "上年结转
 
 
 @dataclass(frozen=True)
-class FundsBlock:
+class FundsBlock(_Columns):
     """The form's funds block (项目资金（万元）): a header row, then 年度资金总额 and its three
     sub-rows, each labelled across the first columns, then one column per :data:`FUNDS_COLUMNS`.
 
@@ -370,18 +377,14 @@ class FundsBlock:
 
     header_row: int = 5
     first_row: int = 6
-    label_columns: int = 2  # A:B hold the row names
+    first_column: int = 2  # the amounts start at C: A:B hold the row names
     columns: tuple[Column, ...] = field(default=FUNDS_COLUMNS, compare=False)
     labels: tuple[str, ...] = FUNDS_ROWS
 
-    @cached_property
-    def letters(self) -> dict[str, str]:
-        return {
-            column.key: col_letter(self.label_columns + i) for i, column in enumerate(self.columns)
-        }
-
-    def col(self, key: str) -> str:
-        return self.letters[key]
+    @property
+    def label_columns(self) -> int:
+        """How many columns the row names span."""
+        return self.first_column
 
     def cell(self, key: str) -> str:
         """The cell of ``key`` on the 年度资金总额 row."""
@@ -544,7 +547,7 @@ SECOND_LEVEL_HEADER = "#二级表头"  # the key of the second table's header ro
 
 
 @dataclass(frozen=True)
-class SummaryLayout:
+class SummaryLayout(_Columns):
     """The 得分情况 sheet: a title, then every first-level group (as 004 publishes them:
     权重分值, 得分, 得分率), 合计 and 等级; after a blank row the second-level groups under a
     header of their own; a chart of the first-level groups to the right."""
@@ -555,13 +558,6 @@ class SummaryLayout:
     columns: tuple[Column, ...] = field(default=SUMMARY_COLUMNS, compare=False)
     second_level_name: str = "二级指标"
     chart_cell: str = "F3"
-
-    @cached_property
-    def letters(self) -> dict[str, str]:
-        return {column.key: col_letter(i) for i, column in enumerate(self.columns)}
-
-    def col(self, key: str) -> str:
-        return self.letters[key]
 
     def cell(self, key: str, row: int) -> str:
         return f"{self.letters[key]}{row}"
@@ -649,17 +645,13 @@ CHECK_HEADERS = tuple(column.header for column in CHECK_COLUMNS)
 
 
 @dataclass(frozen=True)
-class CheckLayout:
+class CheckLayout(_Columns):
     """The 检查结果 sheet: a header row, then one row per finding (or one line saying there
     is none)."""
 
     header_row: int = 1
     first_row: int = 2
     columns: tuple[Column, ...] = field(default=CHECK_COLUMNS, compare=False)
-
-    @cached_property
-    def letters(self) -> dict[str, str]:
-        return {column.key: col_letter(i) for i, column in enumerate(self.columns)}
 
     def cell(self, key: str, row: int) -> str:
         return f"{self.letters[key]}{row}"
