@@ -282,7 +282,7 @@ class ScoringLayout(_Columns):
 
     def header_of(self, key: str, row: int) -> str:
         """The header over ``key``'s cell on ``row``, as an officer sees it."""
-        return next(c.header for c in self.columns if c.key == key)
+        return next((c.header for c in self.columns if c.key == key), key)
 
     def amounts_only(self, row: int) -> bool:
         """Whether the value on ``row`` is always a numerator that needs its denominator (the

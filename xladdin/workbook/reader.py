@@ -160,7 +160,7 @@ class _Sheet:
         return Location(file=self.package.label, sheet=SCORING_SHEET, cell=ref, code=code)
 
     def raw(self, key: str, row: int) -> Any:
-        ref = self.inputs.get(row, {}).get(key)
+        ref = self.inputs[row].get(key)  # a row is read only once its cells are listed
         cell = self.cells.get(ref) if ref is not None else None
         if cell is None:
             return None
