@@ -463,8 +463,13 @@ def test_evidence_written_into_a_template_reads_back_the_same(
     read = read_workbook(path).evidence
     for leaf in rubric.leaves():
         expected = carried(leaf, lines[leaf.code])
-        if expected is not None and layout.find("narrative", rows.leaves[leaf.code]) is None:
+        row = rows.leaves[leaf.code]
+        if expected is not None and layout.find("narrative", row) is None:
             expected = carried(leaf, expected.model_copy(update={"narrative": None}))
+        if expected is not None and layout.amounts_only(row) and expected.value is not None:
+            # The form's funds row holds two amounts, never a typed rate: one amount alone is
+            # no measure (the line stays 缺少佐证 and names the blank cell).
+            expected = carried(leaf, expected.model_copy(update={"value": None}))
         got = read.lines.get(leaf.code)
         got = carried(leaf, got) if got is not None else None
         assert got == expected, leaf.code

@@ -39,7 +39,7 @@ from tests.pyodide.snapshot import (
     snapshot,
 )
 from xladdin.library import bundled, load_evidence, load_rubric_file
-from xladdin.workbook.template import rubric_json
+from xladdin.workbook.sheets import rubric_json
 
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ROOT / "tests" / "pyodide"

@@ -13,9 +13,9 @@ from typing import Any
 import xlwings
 
 from xladdin.library import find_bundled, load_evidence, load_rubric_file
+from xladdin.workbook.build import build_workbook
 from xladdin.workbook.layout import SCORING_SHEET, ScoringLayout, template_rows
 from xladdin.workbook.package import XlsxPackage
-from xladdin.workbook.template import build_workbook
 
 
 def build_example(rubric_id: str, path: Path, extend: Any = None, filled: bool = True) -> Path:

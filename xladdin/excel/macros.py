@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any
 import xlwings as xw
 
 from ..core.errors import Location, WorkbookError, XladdinError
-from ..workbook.cellref import col_letter
-from ..workbook.layout import CHECK_SHEET, RUBRIC_SHEET, SCORING_SHEET
+from ..workbook.layout import CHECK_HEADERS as CHECK_HEADERS  # the 检查结果 sheet's header
+from ..workbook.layout import CHECK_SHEET, RUBRIC_SHEET, SCORING_SHEET, CheckLayout
 
 if TYPE_CHECKING:
     from ..core.result import Finding, Result
@@ -90,39 +90,31 @@ def recalc_book(book: Any) -> LiveRecalculated:
 # ---------------------------------------------------------------------------------------------
 # Checking: the linter's findings on a sheet of their own.
 
-CHECK_HEADERS = ("序号", "级别", "指标编码", "位置", "说明")
-
-# Which column of the 评分表 a finding's field points at.
-_FIELD_COLUMNS = {
-    "declared": "score",
-    "decision": "decision_reason",
-    "deviation_reason": "deviation_reason",
-    "rule": "rule",
-    "weight": "weight",
-}
-
 
 def check_plan(findings: list[Finding], data: BookData | None) -> WritePlan:
     """The cells of the 检查结果 sheet: one row per finding, with a link to its row in the 评分表."""
     from ..core.result import SEVERITY_NAMES
     from ..workbook.plan import CellWrite, WritePlan
 
-    writes = [CellWrite(CHECK_SHEET, f"{col_letter(i)}1", h) for i, h in enumerate(CHECK_HEADERS)]
+    check = CheckLayout()
+    writes = [CellWrite(CHECK_SHEET, ref, header) for ref, header in check.header_cells()]
     if not findings:
-        writes.append(CellWrite(CHECK_SHEET, "A2", "未发现问题"))
+        writes.append(CellWrite(CHECK_SHEET, check.nothing_found_cell, "未发现问题"))
     for number, finding in enumerate(findings, 1):
-        row = number + 1
-        writes.append(CellWrite(CHECK_SHEET, f"A{row}", Decimal(number)))
-        writes.append(CellWrite(CHECK_SHEET, f"B{row}", SEVERITY_NAMES[finding.severity]))
-        writes.append(CellWrite(CHECK_SHEET, f"C{row}", finding.code))
+        row = check.finding_row(number)
+        writes.append(CellWrite(CHECK_SHEET, check.cell("number", row), Decimal(number)))
+        writes.append(
+            CellWrite(CHECK_SHEET, check.cell("severity", row), SEVERITY_NAMES[finding.severity])
+        )
+        writes.append(CellWrite(CHECK_SHEET, check.cell("code", row), finding.code))
         where = _finding_cell(finding, data)
         if where is not None:
             shown = f"{SCORING_SHEET}!{where}"
             link = f'HYPERLINK("#\'{SCORING_SHEET}\'!{where}","{shown}")'
-            writes.append(CellWrite(CHECK_SHEET, f"D{row}", shown, link))
+            writes.append(CellWrite(CHECK_SHEET, check.cell("where", row), shown, link))
         else:
-            writes.append(CellWrite(CHECK_SHEET, f"D{row}", None))
-        writes.append(CellWrite(CHECK_SHEET, f"E{row}", finding.message))
+            writes.append(CellWrite(CHECK_SHEET, check.cell("where", row), None))
+        writes.append(CellWrite(CHECK_SHEET, check.cell("message", row), finding.message))
     return WritePlan(tuple(writes))
 
 
@@ -132,8 +124,7 @@ def _finding_cell(finding: Finding, data: BookData | None) -> str | None:
     row = data.rows.leaves.get(finding.code) or data.rows.adjustments.get(finding.code)
     if row is None:
         return None
-    key = _FIELD_COLUMNS.get(finding.field or "", "score")
-    return data.layout.find(key, row) or data.layout.find("score", row)
+    return data.layout.finding_cell(finding.field, row)
 
 
 def check_book(book: Any) -> list[Finding]:

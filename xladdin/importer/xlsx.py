@@ -15,7 +15,7 @@ from typing import Any
 from ..core.errors import Location, WorkbookError
 from ..core.numbers import HUNDRED, NumberParseError, fmt_number, to_decimal
 from ..workbook.cellref import col_letter
-from ..workbook.layout import RUBRIC_MARKER, RUBRIC_SHEET, SCORING_SHEET
+from ..workbook.layout import RUBRIC_MARKER, RUBRIC_SHEET, SCORING_SHEET, RubricSheetLayout
 from .table import Grid, Merge
 
 
@@ -58,7 +58,7 @@ def has_embedded_rubric(book: Any) -> bool:
     """True for a workbook made by ``xladdin template`` (its hidden 指标体系 sheet is present)."""
     if RUBRIC_SHEET not in book.sheetnames:
         return False
-    return bool(book[RUBRIC_SHEET]["A1"].value == RUBRIC_MARKER)
+    return bool(book[RUBRIC_SHEET][RubricSheetLayout().marker_cell].value == RUBRIC_MARKER)
 
 
 def sheet_grid(path: Path, sheet: Any) -> Grid:

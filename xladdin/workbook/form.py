@@ -14,8 +14,6 @@ from ..core.evidence import Evidence
 from ..core.rubric import Node, Rubric
 from .cellref import col_index, split_ref
 from .layout import (
-    FUNDS_HEADERS,
-    FUNDS_ROWS,
     GRADE_MARK,
     SCORING_SHEET,
     SUBTOTAL_MARK,
@@ -24,20 +22,20 @@ from .layout import (
     SheetRows,
 )
 from .plan import WritePlan
-from .template import (
+from .styles import (
     FILL_HEADER,
     FILL_OPTIONAL,
     FILL_OWNED,
+    FILL_REQUIRED,
     FILL_UNUSED,
     LINE_HEIGHT,
-    _Formats,
-    _group_title,
-    _lines_needed,
-    _write_owned,
-    add_validations,
-    evidence_inputs,
-    write_inputs,
+    Formats,
+    group_title,
+    lines_needed,
+    write_owned,
+    write_value,
 )
+from .template import add_validations, evidence_inputs, write_inputs
 
 
 def _target_text(leaf: Node) -> str:
@@ -48,52 +46,201 @@ def _target_text(leaf: Node) -> str:
 
 def form_sheet(
     book: Any,
-    formats: _Formats,
+    formats: Formats,
     rubric: Rubric,
     layout: FormLayout,
     rows: SheetRows,
     plan: WritePlan,
     evidence: Evidence,
 ) -> None:
+    """The self-evaluation form: header, funds block, goals, the indicator block, 合计, 总分
+    and 评价等级."""
     sheet = book.add_worksheet(SCORING_SHEET)
-    owned = plan.for_sheet(SCORING_SHEET)
     for i, column in enumerate(layout.columns):
         sheet.set_column(i, i, column.width)
+    writer = _FormSheet(sheet, formats, layout, rows, plan, evidence)
+    writer.header(rubric)
+    _funds_block(sheet, formats, rubric, layout, plan, evidence)
+    writer.goals()
+    writer.indicator_header()
+    for leaf in rubric.leaves():
+        if leaf.code != layout.funds_code:
+            writer.indicator_row(leaf)
+    add_validations(sheet, layout, rubric.leaves(), rows)
+    writer.group_cells(rubric)
+    writer.closing_rows(rubric)
+    writer.page_setup()
+
+
+class _FormSheet:
+    """Writes the parts of one self-evaluation form; cell positions come from the layout."""
+
+    def __init__(
+        self,
+        sheet: Any,
+        formats: Formats,
+        layout: FormLayout,
+        rows: SheetRows,
+        plan: WritePlan,
+        evidence: Evidence,
+    ) -> None:
+        self.sheet = sheet
+        self.formats = formats
+        self.layout = layout
+        self.rows = rows
+        self.owned = plan.for_sheet(SCORING_SHEET)
+        self.evidence = evidence
+        self.last_print = col_index(layout.print_last)
+        self.columns = {key: col_index(letter) for key, letter in layout.letters.items()}
+        get = formats.get
+        self.header_fmt = get(bold=True, align="center", bg_color=FILL_HEADER)
+        self.entry = get(align="left", locked=False, bg_color=FILL_OPTIONAL)
+        self.center = get(align="center")
+        self.left = get(align="left")
+        self.number = get(align="center", num_format="0.##")
+        self.score = get(align="center", num_format="0.00", bg_color=FILL_OWNED)
+        self.reason = get(align="left", bg_color=FILL_OWNED)
+        self.code = get(align="center", font_color="#808080", bg_color=FILL_UNUSED)
+
+    def header(self, rubric: Rubric) -> None:
+        """Title, period, and the 项目名称 / 主管部门 / 实施单位 fields."""
+        sheet, last, evidence = self.sheet, self.last_print, self.evidence
+        title = self.formats.get(bold=True, font_size=16, align="center", border=0)
+        sheet.merge_range(0, 0, 0, last, rubric.title, title)
+        sheet.set_row(0, 30)
+        period = evidence.period or (f"{rubric.year}年度" if rubric.year else "    年度")
+        period_fmt = self.formats.get(align="center", border=0)
+        sheet.merge_range(1, 0, 1, last, f"（{period}）", period_fmt)
+        info = self.layout.info_cells()
+        fields = (
+            ("project", "项目名称", evidence.project, last),
+            (
+                "department",
+                "主管部门",
+                evidence.department,
+                col_index(split_ref(info["unit"])[0]) - 2,
+            ),
+            ("unit", "实施单位", evidence.unit, last),
+        )
+        for key, name, value, end in fields:
+            letter, row = split_ref(info[key])
+            col = col_index(letter)
+            sheet.write_string(row - 1, col - 1, name, self.header_fmt)
+            sheet.merge_range(row - 1, col, row - 1, end, value or "", self.entry)
+            sheet.set_row(row - 1, LINE_HEIGHT + 6)
+
+    def goals(self) -> None:
+        """年度总体目标: 预期目标 | 实际完成情况, each an input spanning half the table."""
+        sheet, last = self.sheet, self.last_print
+        g = self.layout.goals_row - 1
+        labels = self.layout.funds_block.label_columns
+        middle = labels + (last - labels) // 2
+        sheet.merge_range(g, 0, g + 1, labels - 1, "年度总体目标", self.header_fmt)
+        sheet.merge_range(g, labels, g, middle, "预期目标", self.header_fmt)
+        sheet.merge_range(g, middle + 1, g, last, "实际完成情况", self.header_fmt)
+        sheet.merge_range(g + 1, labels, g + 1, middle, "", self.entry)
+        sheet.merge_range(g + 1, middle + 1, g + 1, last, "", self.entry)
+        sheet.set_row(g + 1, 4 * LINE_HEIGHT)
+
+    def indicator_header(self) -> None:
+        owned_header = self.formats.get(bold=True, align="center", bg_color=FILL_OWNED)
+        input_header = self.formats.get(bold=True, align="center", bg_color=FILL_REQUIRED)
+        r = self.layout.header_row - 1
+        for i, column in enumerate(self.layout.columns):
+            style = {"input": input_header, "owned": owned_header}.get(column.role, self.header_fmt)
+            self.sheet.write_string(r, i, column.header, style)
+            if column.help:
+                self.sheet.write_comment(r, i, column.help, {"x_scale": 2, "y_scale": 1.2})
+        self.sheet.set_row(r, 30)
+
+    def indicator_row(self, leaf: Node) -> None:
+        sheet, cols, layout = self.sheet, self.columns, self.layout
+        row = self.rows.leaves[leaf.code]
+        r = row - 1
+        sheet.write_string(r, cols["level3"], leaf.name, self.left)
+        sheet.write_string(r, cols["nature"], leaf.nature or "", self.center)
+        sheet.write_string(r, cols["target"], _target_text(leaf), self.center)
+        sheet.write_number(r, cols["weight"], float(leaf.weight), self.number)
+        for key, fmt in (("score", self.score), ("reason", self.reason), ("status", self.reason)):
+            write_owned(sheet, self.owned[layout.cell(key, row)], fmt)
+        sheet.write_string(r, cols["code"], leaf.code, self.code)
+        values = evidence_inputs(leaf, self.evidence.line(leaf.code))
+        write_inputs(sheet, self.formats, layout, leaf, row, values)
+        texts = {
+            "level3": leaf.name,
+            "deviation_reason": str(values.get("deviation_reason") or ""),
+            "decision_reason": str(values.get("decision_reason") or ""),
+        }
+        widths = {column.key: column.width for column in layout.columns}
+        lines = max(lines_needed(text, widths[key]) for key, text in texts.items())
+        sheet.set_row(r, max(2, lines) * LINE_HEIGHT + 3)
+
+    def group_cells(self, rubric: Rubric) -> None:
+        group_fmt = self.formats.get(align="center", bold=True)
+        layout, rows = self.layout, self.rows
+        for level in rubric.levels:
+            if level.code == layout.funds_code:
+                continue
+            _merge_group(self.sheet, layout, rows, level, "level1", group_fmt, with_code=False)
+            for child in level.children or []:
+                if not child.is_leaf:
+                    _merge_group(self.sheet, layout, rows, child, "level2", self.center, False)
+
+    def closing_rows(self, rubric: Rubric) -> None:
+        """合计, 总分 and 评价等级, labelled across the columns before 分值."""
+        sheet, cols, rows = self.sheet, self.columns, self.rows
+        bold = self.formats.get(bold=True, align="center")
+        total = self.formats.get(bold=True, align="center", num_format="0.00", bg_color=FILL_OWNED)
+        for row, text, mark, weight in (
+            (rows.subtotal, "合计", SUBTOTAL_MARK, rubric.total_weight),
+            (rows.total, "总分", TOTAL_MARK, None),
+            (rows.grade, "评价等级", GRADE_MARK, None),
+        ):
+            r = row - 1
+            sheet.merge_range(r, 0, r, cols["weight"] - 1, text, bold)
+            if weight is not None:
+                sheet.write_number(r, cols["weight"], float(weight), self.number)
+            else:
+                sheet.write_blank(r, cols["weight"], None, self.center)
+            write_owned(sheet, self.owned[self.layout.cell("score", row)], total)
+            sheet.write_blank(r, cols["deviation_reason"], None, self.center)
+            sheet.write_string(r, cols["code"], mark, self.code)
+
+    def page_setup(self) -> None:
+        sheet, layout = self.sheet, self.layout
+        sheet.freeze_panes(layout.first_row - 1, 0)
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.repeat_rows(layout.header_row - 1)
+        sheet.print_area(0, 0, self.rows.grade - 1, self.last_print)
+        sheet.fit_to_pages(1, 0)
+        sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        sheet.set_footer("&C第 &P 页，共 &N 页")
+        sheet.hide_gridlines(2)
+        sheet.protect("", {"format_columns": True, "format_rows": True})
+        sheet.activate()
+
+
+def _funds_block(
+    sheet: Any,
+    formats: Formats,
+    rubric: Rubric,
+    layout: FormLayout,
+    plan: WritePlan,
+    evidence: Evidence,
+) -> None:
+    """The funds block: its header, 年度资金总额 (the budget-execution line), the sub-rows."""
+    funds = layout.funds_block
+    owned = plan.for_sheet(SCORING_SHEET)
     last_print = col_index(layout.print_last)
-
-    title = formats.get(bold=True, font_size=16, align="center", border=0)
-    sheet.merge_range(0, 0, 0, last_print, rubric.title, title)
-    sheet.set_row(0, 30)
-    period = evidence.period or (f"{rubric.year}年度" if rubric.year else "    年度")
-    sheet.merge_range(1, 0, 1, last_print, f"（{period}）", formats.get(align="center", border=0))
-
-    label = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
-    entry = formats.get(align="left", locked=False, bg_color=FILL_OPTIONAL)
-    info = layout.info_cells()
-    project_row = split_ref(info["project"])[1] - 1
-    sheet.write_string(project_row, 0, "项目名称", label)
-    sheet.merge_range(project_row, 1, project_row, last_print, evidence.project or "", entry)
-    department_row = split_ref(info["department"])[1] - 1
-    unit_col = col_index(split_ref(info["unit"])[0])
-    sheet.write_string(department_row, 0, "主管部门", label)
-    sheet.merge_range(
-        department_row, 1, department_row, unit_col - 2, evidence.department or "", entry
-    )
-    sheet.write_string(department_row, unit_col - 1, "实施单位", label)
-    sheet.merge_range(
-        department_row, unit_col, department_row, last_print, evidence.unit or "", entry
-    )
-
-    # funds block
     header = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
-    fr = layout.funds_header_row - 1
-    sheet.merge_range(fr, 0, fr, 1, "项目资金（万元）", header)
-    for i, text in enumerate(FUNDS_HEADERS):
-        sheet.write_string(fr, 2 + i, text, header)
+    labels_end = funds.label_columns - 1
+    fr = funds.header_row - 1
+    sheet.merge_range(fr, 0, fr, labels_end, "项目资金（万元）", header)
+    for ref, text in funds.header_cells():
+        sheet.write_string(ref, text, header)
     sheet.write_string(fr, last_print, "偏差原因分析及改进措施", header)
     sheet.set_row(fr, 2 * LINE_HEIGHT + 3)
-    for r in (project_row, department_row):
-        sheet.set_row(r, LINE_HEIGHT + 6)
     number = formats.get(align="center", num_format="0.##")
     money_input = formats.get(
         align="center", num_format="#,##0.00", locked=False, bg_color=FILL_OPTIONAL
@@ -103,129 +250,43 @@ def form_sheet(
     rate_fmt = formats.get(align="center", num_format="0.00%", bg_color=FILL_OWNED)
     reason_fmt = formats.get(align="left", bg_color=FILL_OWNED)
     code_fmt = formats.get(align="center", font_color="#808080", bg_color=FILL_UNUSED)
-    for offset, name in enumerate(FUNDS_ROWS):
-        r = layout.funds_row - 1 + offset
+    recorded = [col_index(funds.col(key)) for key in funds.recorded_inputs]
+    for offset, (row, name) in enumerate(zip(funds.rows, funds.labels, strict=True)):
+        r = row - 1
         sheet.merge_range(
-            r, 0, r, 1, name, formats.get(align="left" if offset else "center", bold=not offset)
+            r,
+            0,
+            r,
+            labels_end,
+            name,
+            formats.get(align="left" if offset else "center", bold=not offset),
         )
         if offset:
-            for c in (2, 3, 4):
+            for c in recorded:
                 sheet.write_blank(r, c, None, money_input)
-            for c in range(5, last_print + 1):
+            for c in range(max(recorded) + 1, last_print + 1):
                 sheet.write_blank(r, c, None, unused)
-    funds = rubric.find(layout.funds_code) if layout.funds_code else None
-    if funds is not None:
-        row = layout.funds_row
-        r = row - 1
-        line = evidence.line(funds.code)
-        values = evidence_inputs(funds, line)
-        sheet.write_blank(r, 2, None, money_input)  # 年初预算数: shown, not scored
-        sheet.write_number(layout.cell("weight", row), float(funds.weight), number)
-        _write_owned(sheet, owned[layout.cell("exec_rate", row)], rate_fmt)
-        for key, fmt in (("score", score_fmt), ("reason", reason_fmt), ("status", reason_fmt)):
-            _write_owned(sheet, owned[layout.cell(key, row)], fmt)
-        sheet.write_string(r, col_index(layout.code_col), funds.code, code_fmt)
-        write_inputs(sheet, formats, layout, funds, row, values)
-        for key in ("value", "denominator"):
-            ref = layout.cell(key, row)
-            if key in values:
-                sheet.write_number(
-                    ref,
-                    float(values[key]),
-                    formats.get(
-                        align="center", num_format="#,##0.00", locked=False, bg_color="#FFF2CC"
-                    ),
-                )
-        sheet.set_row(r, 2 * LINE_HEIGHT + 3)
-
-    # the year's goals
-    g = layout.goals_row - 1
-    sheet.merge_range(g, 0, g + 1, 1, "年度总体目标", header)
-    middle = 2 + (last_print - 2) // 2
-    sheet.merge_range(g, 2, g, middle, "预期目标", header)
-    sheet.merge_range(g, middle + 1, g, last_print, "实际完成情况", header)
-    sheet.merge_range(g + 1, 2, g + 1, middle, "", entry)
-    sheet.merge_range(g + 1, middle + 1, g + 1, last_print, "", entry)
-    sheet.set_row(g + 1, 4 * LINE_HEIGHT)
-
-    # indicator block
-    owned_header = formats.get(bold=True, align="center", bg_color=FILL_OWNED)
-    input_header = formats.get(bold=True, align="center", bg_color="#FFF2CC")
-    hr = layout.header_row - 1
-    for i, column in enumerate(layout.columns):
-        style = {"input": input_header, "owned": owned_header}.get(column.role, header)
-        sheet.write_string(hr, i, column.header, style)
-        if column.help:
-            sheet.write_comment(hr, i, column.help, {"x_scale": 2, "y_scale": 1.2})
-    sheet.set_row(hr, 30)
-
-    center = formats.get(align="center")
-    left = formats.get(align="left")
-    indicators = [leaf for leaf in rubric.leaves() if leaf.code != layout.funds_code]
-    widths = {column.key: column.width for column in layout.columns}
-    for leaf in indicators:
-        row = rows.leaves[leaf.code]
-        r = row - 1
-        sheet.write_string(r, col_index(layout.col("level3")), leaf.name, left)
-        sheet.write_string(r, col_index(layout.col("nature")), leaf.nature or "", center)
-        sheet.write_string(r, col_index(layout.col("target")), _target_text(leaf), center)
-        sheet.write_number(r, col_index(layout.col("weight")), float(leaf.weight), number)
-        for key, fmt in (("score", score_fmt), ("reason", reason_fmt), ("status", reason_fmt)):
-            _write_owned(sheet, owned[layout.cell(key, row)], fmt)
-        sheet.write_string(r, col_index(layout.code_col), leaf.code, code_fmt)
-        line = evidence.line(leaf.code)
-        values = evidence_inputs(leaf, line)
-        write_inputs(sheet, formats, layout, leaf, row, values)
-        texts = {
-            "level3": leaf.name,
-            "deviation_reason": str(values.get("deviation_reason") or ""),
-            "decision_reason": str(values.get("decision_reason") or ""),
-        }
-        lines = max(_lines_needed(text, widths[key]) for key, text in texts.items())
-        sheet.set_row(r, max(2, lines) * LINE_HEIGHT + 3)
-
-    add_validations(sheet, layout, rubric.leaves(), rows)
-    group_fmt = formats.get(align="center", bold=True)
-    for level in rubric.levels:
-        if level.code == layout.funds_code:
-            continue
-        _merge_group(sheet, layout, rows, level, "level1", group_fmt, with_code=False)
-        for child in level.children or []:
-            if not child.is_leaf:
-                _merge_group(sheet, layout, rows, child, "level2", center, with_code=False)
-
-    bold = formats.get(bold=True, align="center")
-    weight_col = col_index(layout.col("weight"))
-    for row, text, mark, weight in (
-        (rows.subtotal, "合计", SUBTOTAL_MARK, rubric.total_weight),
-        (rows.total, "总分", TOTAL_MARK, None),
-        (rows.grade, "评价等级", GRADE_MARK, None),
-    ):
-        r = row - 1
-        sheet.merge_range(r, 0, r, weight_col - 1, text, bold)
-        if weight is not None:
-            sheet.write_number(r, weight_col, float(weight), number)
-        else:
-            sheet.write_blank(r, weight_col, None, center)
-        _write_owned(
-            sheet,
-            owned[layout.cell("score", row)],
-            formats.get(bold=True, align="center", num_format="0.00", bg_color=FILL_OWNED),
-        )
-        sheet.write_blank(r, col_index(layout.col("deviation_reason")), None, center)
-        sheet.write_string(r, col_index(layout.code_col), mark, code_fmt)
-
-    sheet.freeze_panes(layout.first_row - 1, 0)
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.repeat_rows(layout.header_row - 1)
-    sheet.print_area(0, 0, rows.grade - 1, last_print)
-    sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.set_footer("&C第 &P 页，共 &N 页")
-    sheet.hide_gridlines(2)
-    sheet.protect("", {"format_columns": True, "format_rows": True})
-    sheet.activate()
+    node = rubric.find(layout.funds_code) if layout.funds_code else None
+    if node is None:
+        return
+    row = funds.first_row
+    r = row - 1
+    values = evidence_inputs(node, evidence.line(node.code))
+    for key in funds.recorded_inputs:
+        if key not in funds.scored_inputs:  # 年初预算数: recorded, not scored
+            sheet.write_blank(funds.cell(key), None, money_input)
+    sheet.write_number(funds.cell("weight"), float(node.weight), number)
+    write_owned(sheet, owned[funds.cell("exec_rate")], rate_fmt)
+    for key, fmt in (("score", score_fmt), ("reason", reason_fmt), ("status", reason_fmt)):
+        write_owned(sheet, owned[layout.cell(key, row)], fmt)
+    sheet.write_string(r, col_index(layout.code_col), node.code, code_fmt)
+    write_inputs(sheet, formats, layout, node, row, values)
+    money_required = formats.get(
+        align="center", num_format="#,##0.00", locked=False, bg_color=FILL_REQUIRED
+    )
+    for key in funds.scored_inputs:  # amounts, blank or filled: one look in every workbook
+        write_value(sheet, funds.cell(key), values.get(key), money_required)
+    sheet.set_row(r, 2 * LINE_HEIGHT + 3)
 
 
 def _merge_group(
@@ -234,7 +295,7 @@ def _merge_group(
     codes = [leaf.code for leaf in node.leaves()]
     first, last = rows.span(codes)
     col = col_index(layout.col(key))
-    text = _group_title(node, with_code=with_code)
+    text = group_title(node, with_code=with_code)
     if node.is_leaf:
         return
     if first == last:

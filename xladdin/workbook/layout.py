@@ -9,19 +9,22 @@ printed area is the official table. To their right: the line's status and code (
 add-in), then the evidence inputs (yellow, unlocked). Every row the add-in cares about carries
 a code in the code column: an indicator code, a bonus/penalty code, or a marker for the
 subtotal, total and grade rows.
+
+The other sheets have layout objects too: the self-evaluation form's funds block
+(:class:`FundsBlock`), the 得分情况 summary (:class:`SummaryLayout`), the hidden 指标体系 sheet
+(:class:`RubricSheetLayout`) and the 检查结果 sheet of the check macro (:class:`CheckLayout`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 from ..core.codec import NO_WORDS as NO_WORDS  # the words officers type live in the codec
 from ..core.codec import YES_WORDS as YES_WORDS
 from ..core.codec import item_count
 from ..core.rubric import Rubric
-from .cellref import col_letter
+from .cellref import col_letter, split_ref
 
 SCORING_SHEET = "评分表"
 SUMMARY_SHEET = "得分情况"
@@ -45,11 +48,29 @@ ROW_MARKS = (SUBTOTAL_MARK, TOTAL_MARK, GRADE_MARK)
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a sheet: its key, header, width (0: the sheet's own column sets it, or
+    nothing does) and role."""
+
     key: str
     header: str
     width: float
     role: str  # official | owned | input | code
     help: str = ""
+
+
+class _Columns:
+    """Column letters by key for a sheet (or block) whose ``columns`` start at column
+    ``first_column`` (0 = A)."""
+
+    columns: tuple[Column, ...]
+    first_column = 0
+
+    @cached_property
+    def letters(self) -> dict[str, str]:
+        return {c.key: col_letter(self.first_column + i) for i, c in enumerate(self.columns)}
+
+    def col(self, key: str) -> str:
+        return self.letters[key]
 
 
 OFFICIAL = (
@@ -112,6 +133,15 @@ INPUTS_TAIL = (
     Column("deviation_reason", "偏差原因", 24, "input", "完成值偏离目标较大时的原因分析及改进措施"),
 )
 
+# Which column of a scoring sheet a linter finding's field points at.
+FINDING_KEYS = {
+    "declared": "score",
+    "decision": "decision_reason",
+    "deviation_reason": "deviation_reason",
+    "rule": "rule",
+    "weight": "weight",
+}
+
 INFO_FIELDS = (("unit", "评价单位"), ("project", "项目名称"), ("evaluator", "评价人"))
 
 
@@ -163,7 +193,7 @@ class SheetRows:
 
 
 @dataclass(frozen=True)
-class ScoringLayout:
+class ScoringLayout(_Columns):
     """Columns and fixed rows of the 评分表 of the published tables, for one rubric."""
 
     items: int = 1
@@ -173,19 +203,13 @@ class ScoringLayout:
     first_row: int = 4
     columns: tuple[Column, ...] = field(default=(), compare=False)
     kind: str = "scoring_table"
+    funds: FundsBlock | None = None  # the self-evaluation form's funds block
+    funds_code: str = ""  # the line scored in the funds block
 
     @classmethod
     def for_rubric(cls, rubric: Rubric) -> ScoringLayout:
         columns = OFFICIAL + TRAILER + INPUTS_HEAD + _item_columns(rubric) + INPUTS_TAIL
         return cls(items=checklist_width(rubric), columns=columns)
-
-    @cached_property
-    def letters(self) -> dict[str, str]:
-        return {column.key: col_letter(i) for i, column in enumerate(self.columns)}
-
-    def col(self, key: str) -> str:
-        """The column of ``key`` on indicator rows."""
-        return self.letters[key]
 
     def cell(self, key: str, row: int) -> str:
         found = self.find(key, row)
@@ -232,6 +256,35 @@ class ScoringLayout:
     def input_keys(self) -> list[str]:
         return [c.key for c in self.columns if c.role == "input" and c.key != "narrative"]
 
+    def input_cells(self, row: int) -> dict[str, str]:
+        """The evidence input cells of a line's ``row`` by key: the one list the template
+        makes into inputs and the reader reads."""
+        cells: dict[str, str] = {}
+        for key in self.input_keys():
+            ref = self.find(key, row)
+            if ref is not None:
+                cells[key] = ref
+        return cells
+
+    def finding_cell(self, field: str | None, row: int) -> str | None:
+        """The cell on ``row`` a linter finding about ``field`` points at (default: 得分)."""
+        key = FINDING_KEYS.get(field or "", "score")
+        return self.find(key, row) or self.find("score", row)
+
+    def adjustment_inputs(self, row: int) -> dict[str, str]:
+        """The input cells of a bonus or penalty row: its points, in the value column."""
+        ref = self.find("value", row)
+        return {"value": ref} if ref is not None else {}
+
+    def header_of(self, key: str, row: int) -> str:
+        """The header over ``key``'s cell on ``row``, as an officer sees it."""
+        return next((c.header for c in self.columns if c.key == key), key)
+
+    def amounts_only(self, row: int) -> bool:
+        """Whether the value on ``row`` is always a numerator that needs its denominator (the
+        form's funds row), rather than possibly a rate typed whole."""
+        return False
+
     def na_capable(self, code: str) -> bool:
         return True
 
@@ -243,12 +296,6 @@ class ScoringLayout:
             leaves[leaf.code] = row
             row += 1
         return _closing_rows(rubric, leaves, row)
-
-    def extra_writes(
-        self, rubric: Rubric, result: Any, rows: SheetRows
-    ) -> list[tuple[str, Any, str | None]]:
-        """Owned cells particular to a layout, as (cell, value, formula)."""
-        return []
 
 
 def _closing_rows(rubric: Rubric, leaves: dict[str, int], row: int) -> SheetRows:
@@ -296,17 +343,66 @@ FORM_TRAILER = (
 
 FORM_INPUTS = tuple(c for c in INPUTS_TAIL if c.key != "deviation_reason")
 
-# the funds block: 项目资金（万元）| 年初预算数 | 全年预算数(A) | 全年执行数(B) | 分值 | 执行率(B/A) | 得分
-FUNDS_HEADERS = ("年初预算数", "全年预算数(A)", "全年执行数(B)", "分值", "执行率(B/A)", "得分")
+FUNDS_COLUMNS = (
+    Column(
+        "initial_budget",
+        "年初预算数",
+        0,
+        "input",
+        "年初批复的预算数（照录于自评表，不参与计分）",
+    ),
+    Column("denominator", "全年预算数(A)", 0, "input", "执行率的分母"),
+    Column("value", "全年执行数(B)", 0, "input", "执行率的分子"),
+    Column("weight", "分值", 0, "official"),
+    Column("exec_rate", "执行率(B/A)", 0, "owned"),
+    Column("score", "得分", 0, "owned"),
+)
+FUNDS_HEADERS = tuple(column.header for column in FUNDS_COLUMNS)
 FUNDS_ROWS = ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")
-FUNDS_KEYS = {
-    "initial_budget": "C",
-    "denominator": "D",
-    "value": "E",
-    "weight": "F",
-    "exec_rate": "G",
-    "score": "H",
-}
+
+
+@dataclass(frozen=True)
+class FundsBlock(_Columns):
+    """The form's funds block (项目资金（万元）): a header row, then 年度资金总额 and its three
+    sub-rows, each labelled across the first columns, then one column per :data:`FUNDS_COLUMNS`.
+
+    The 年度资金总额 row is the budget-execution line: 全年执行数(B) / 全年预算数(A) is its
+    rate, read as two amounts (never as a rate typed into one cell); 年初预算数 and the
+    sub-rows are recorded on the form but not scored.
+    """
+
+    header_row: int = 5
+    first_row: int = 6
+    first_column: int = 2  # the amounts start at C: A:B hold the row names
+    columns: tuple[Column, ...] = field(default=FUNDS_COLUMNS, compare=False)
+    labels: tuple[str, ...] = FUNDS_ROWS
+
+    @property
+    def label_columns(self) -> int:
+        """How many columns the row names span."""
+        return self.first_column
+
+    def cell(self, key: str) -> str:
+        """The cell of ``key`` on the 年度资金总额 row."""
+        return f"{self.letters[key]}{self.first_row}"
+
+    @property
+    def rows(self) -> range:
+        return range(self.first_row, self.first_row + len(self.labels))
+
+    @property
+    def scored_inputs(self) -> tuple[str, ...]:
+        """The amounts the rate is read from: its numerator and its denominator."""
+        return ("value", "denominator")
+
+    @property
+    def recorded_inputs(self) -> tuple[str, ...]:
+        """The amounts an officer records on every row of the block (scored on the first row
+        only: see :attr:`scored_inputs`)."""
+        return tuple(c.key for c in self.columns if c.role == "input")
+
+    def header_cells(self) -> list[tuple[str, str]]:
+        return [(f"{self.letters[c.key]}{self.header_row}", c.header) for c in self.columns]
 
 
 @dataclass(frozen=True)
@@ -319,13 +415,11 @@ class FormLayout(ScoringLayout):
     """
 
     kind: str = "self_eval_form"
-    funds_code: str = ""
+    funds: FundsBlock | None = FundsBlock()
     title_row: int = 1
     year_row: int = 2
     project_row: int = 3
     department_row: int = 4
-    funds_header_row: int = 5
-    funds_row: int = 6
     goals_row: int = 10
     header_row: int = 12
     first_row: int = 13
@@ -336,13 +430,43 @@ class FormLayout(ScoringLayout):
         funds = next((leaf.code for leaf in rubric.levels if leaf.is_leaf), "")
         return cls(items=checklist_width(rubric), columns=columns, funds_code=funds)
 
+    @property
+    def funds_block(self) -> FundsBlock:
+        assert self.funds is not None
+        return self.funds
+
+    @property
+    def funds_row(self) -> int:
+        return self.funds_block.first_row
+
+    @property
+    def funds_header_row(self) -> int:
+        return self.funds_block.header_row
+
     def find(self, key: str, row: int) -> str | None:
-        if row == self.funds_row and key in FUNDS_KEYS:
-            return f"{FUNDS_KEYS[key]}{row}"
-        if row == self.funds_row and key in ("nature", "target", "level1", "level2", "level3"):
-            return None
+        funds = self.funds_block
+        if row == funds.first_row:
+            if key in funds.letters:
+                return funds.cell(key)
+            if key in ("nature", "target", "level1", "level2", "level3"):
+                return None
         letter = self.letters.get(key)
         return f"{letter}{row}" if letter else None
+
+    def input_cells(self, row: int) -> dict[str, str]:
+        cells = super().input_cells(row)
+        if row == self.funds_row:
+            for key in self.funds_block.scored_inputs:
+                cells.setdefault(key, self.funds_block.cell(key))
+        return cells
+
+    def amounts_only(self, row: int) -> bool:
+        return row == self.funds_row
+
+    def header_of(self, key: str, row: int) -> str:
+        if row == self.funds_row and key in self.funds_block.letters:
+            return next(c.header for c in self.funds_block.columns if c.key == key)
+        return super().header_of(key, row)
 
     @property
     def print_last(self) -> str:
@@ -356,12 +480,7 @@ class FormLayout(ScoringLayout):
         }
 
     def header_checks(self) -> list[tuple[str, str]]:
-        checks = super().header_checks()
-        checks += [
-            (f"{col}{self.funds_header_row}", text)
-            for col, text in zip(FUNDS_KEYS.values(), FUNDS_HEADERS, strict=True)
-        ]
-        return checks
+        return super().header_checks() + self.funds_block.header_cells()
 
     def na_capable(self, code: str) -> bool:
         return code != self.funds_code
@@ -380,21 +499,6 @@ class FormLayout(ScoringLayout):
             leaves[leaf.code] = row
             row += 1
         return _closing_rows(rubric, leaves, row)
-
-    def extra_writes(
-        self, rubric: Rubric, result: Any, rows: SheetRows
-    ) -> list[tuple[str, Any, str | None]]:
-        if not self.funds_code:
-            return []
-        from .plan import excel_round
-
-        line = result.indicator(self.funds_code)
-        row = self.funds_row
-        spent, budget = self.cell("value", row), self.cell("denominator", row)
-        rate = excel_round(f"{spent}/{budget}", rubric.rounding.value)
-        formula = f'IF(N({budget})=0,"",{rate})' if rate else None
-        value = line.value if line.value is not None else ""
-        return [(self.cell("exec_rate", row), value, formula)]
 
 
 _LAYOUTS: dict[int, tuple[Rubric, ScoringLayout]] = {}
@@ -427,39 +531,134 @@ def _circled(i: int) -> str:
     return circled(i)
 
 
+# -- the 得分情况 summary sheet ---------------------------------------------------------------
+
+SUMMARY_COLUMNS = (
+    Column("name", "一级指标", 28, "official"),
+    Column("weight", "权重分值", 12, "official"),
+    Column("score", "得分", 12, "owned"),
+    Column("rate", "得分率", 12, "owned"),
+)
+SECOND_LEVEL_HEADER = "#二级表头"  # the key of the second table's header row in summary rows
+
+
 @dataclass(frozen=True)
-class SummaryLayout:
-    """The 得分情况 sheet: first-level groups (as 004 publishes them), then second-level groups."""
+class SummaryLayout(_Columns):
+    """The 得分情况 sheet: a title, then every first-level group (as 004 publishes them:
+    权重分值, 得分, 得分率), 合计 and 等级; after a blank row the second-level groups under a
+    header of their own; a chart of the first-level groups to the right."""
 
     title_row: int = 1
     header_row: int = 3
     first_row: int = 4
-    columns: tuple[str, ...] = ("一级指标", "权重分值", "得分", "得分率")
+    columns: tuple[Column, ...] = field(default=SUMMARY_COLUMNS, compare=False)
+    second_level_name: str = "二级指标"
+    chart_cell: str = "F3"
 
-    # columns of the summary table
-    NAME = "A"
-    WEIGHT = "B"
-    SCORE = "C"
-    RATE = "D"
+    def cell(self, key: str, row: int) -> str:
+        return f"{self.letters[key]}{row}"
+
+    @property
+    def last_col(self) -> str:
+        return col_letter(len(self.columns) - 1)
+
+    def headers(self, second_level: bool = False) -> tuple[str, ...]:
+        """The header texts of the first table, or of the second-level table."""
+        texts = tuple(column.header for column in self.columns)
+        return (self.second_level_name, *texts[1:]) if second_level else texts
+
+    def rows(self, rubric: Rubric) -> dict[str, int]:
+        """Rows of the sheet: every first-level group, then 合计 and 等级, then the
+        second-level table (its own header row first). Keys are group codes, the two marks and
+        :data:`SECOND_LEVEL_HEADER`."""
+        rows: dict[str, int] = {}
+        row = self.first_row
+        for level in rubric.levels:
+            rows[level.code] = row
+            row += 1
+        rows[TOTAL_MARK] = row
+        rows[GRADE_MARK] = row + 1
+        second = [node for node, depth in rubric.walk() if depth == 2 and not node.is_leaf]
+        if second:
+            row += 3  # a blank row, then the second table's header
+            rows[SECOND_LEVEL_HEADER] = row
+            row += 1
+            for node in second:
+                rows[node.code] = row
+                row += 1
+        return rows
 
 
 def summary_rows(rubric: Rubric, layout: SummaryLayout | None = None) -> dict[str, int]:
-    """Rows of the 得分情况 sheet: every first-level group, then 合计 and 等级, then the
-    second-level table (its own header row first). Keys are group codes and the two marks."""
-    layout = layout or SummaryLayout()
-    rows: dict[str, int] = {}
-    row = layout.first_row
-    for level in rubric.levels:
-        rows[level.code] = row
-        row += 1
-    rows[TOTAL_MARK] = row
-    rows[GRADE_MARK] = row + 1
-    second = [node for node, depth in rubric.walk() if depth == 2 and not node.is_leaf]
-    if second:
-        row += 3  # a blank row, then the second table's header
-        rows["#二级表头"] = row
-        row += 1
-        for node in second:
-            rows[node.code] = row
-            row += 1
-    return rows
+    """Rows of the 得分情况 sheet (see :meth:`SummaryLayout.rows`)."""
+    return (layout or SummaryLayout()).rows(rubric)
+
+
+# -- the hidden 指标体系 sheet ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RubricSheetLayout:
+    """The hidden 指标体系 sheet: A1 the marker, B1 the format version, C1 a note to officers;
+    the rubric as JSON from A2 down, :data:`RUBRIC_CHUNK` characters per cell."""
+
+    marker_cell: str = "A1"
+    version_cell: str = "B1"
+    note_cell: str = "C1"
+    text_col: str = "A"
+    first_text_row: int = 2
+    chunk: int = RUBRIC_CHUNK
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns a reader needs."""
+        return sorted(
+            {split_ref(self.marker_cell)[0], split_ref(self.version_cell)[0], self.text_col}
+        )
+
+    def text_cell(self, index: int) -> str:
+        """The cell of the ``index``-th chunk (from 0)."""
+        return f"{self.text_col}{self.first_text_row + index}"
+
+    def text_cells(self, text: str) -> list[tuple[str, str]]:
+        """(cell, chunk) pairs that hold ``text``."""
+        return [
+            (self.text_cell(i // self.chunk), text[i : i + self.chunk])
+            for i in range(0, len(text), self.chunk)
+        ]
+
+
+# -- the 检查结果 sheet the PERF_CHECK macro writes -----------------------------------------------
+
+CHECK_COLUMNS = (
+    Column("number", "序号", 0, "owned"),
+    Column("severity", "级别", 0, "owned"),
+    Column("code", "指标编码", 0, "owned"),
+    Column("where", "位置", 0, "owned"),
+    Column("message", "说明", 0, "owned"),
+)
+CHECK_HEADERS = tuple(column.header for column in CHECK_COLUMNS)
+
+
+@dataclass(frozen=True)
+class CheckLayout(_Columns):
+    """The 检查结果 sheet: a header row, then one row per finding (or one line saying there
+    is none)."""
+
+    header_row: int = 1
+    first_row: int = 2
+    columns: tuple[Column, ...] = field(default=CHECK_COLUMNS, compare=False)
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{self.letters[key]}{row}"
+
+    def header_cells(self) -> list[tuple[str, str]]:
+        return [(self.cell(c.key, self.header_row), c.header) for c in self.columns]
+
+    def finding_row(self, number: int) -> int:
+        """The row of the ``number``-th finding (from 1)."""
+        return self.first_row + number - 1
+
+    @property
+    def nothing_found_cell(self) -> str:
+        return self.cell("number", self.first_row)

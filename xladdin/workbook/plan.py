@@ -23,7 +23,6 @@ from .layout import (
     ScoringLayout,
     SheetRows,
     SummaryLayout,
-    summary_rows,
 )
 
 INCOMPLETE_GRADE = "未完成"
@@ -117,8 +116,7 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
         writes.append(CellWrite(sheet, layout.cell("score", row), line.score))
         writes.append(CellWrite(sheet, layout.cell("reason", row), line.reason or None))
         writes.append(CellWrite(sheet, layout.cell("status", row), STATUS_NAMES[line.status]))
-    for ref, value, formula in layout.extra_writes(rubric, result, rows):
-        writes.append(CellWrite(sheet, ref, value, formula))
+    writes.extend(_funds_writes(rubric, result, layout))
     for adjustment in result.adjustments:
         row = rows.adjustments[adjustment.code]
         writes.append(CellWrite(sheet, layout.cell("score", row), adjustment.points))
@@ -166,6 +164,19 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
     return WritePlan(tuple(writes))
 
 
+def _funds_writes(rubric: Rubric, result: Result, layout: ScoringLayout) -> list[CellWrite]:
+    """The funds block's 执行率(B/A): 全年执行数(B) / 全年预算数(A), blank without a budget."""
+    funds = layout.funds
+    if funds is None or not layout.funds_code:
+        return []
+    line = result.indicator(layout.funds_code)
+    spent, budget = funds.cell("value"), funds.cell("denominator")
+    rate = excel_round(f"{spent}/{budget}", rubric.rounding.value)
+    formula = f'IF(N({budget})=0,"",{rate})' if rate else None
+    value = line.value if line.value is not None else ""
+    return [CellWrite(SCORING_SHEET, funds.cell("exec_rate"), value, formula)]
+
+
 def _summary_writes(
     rubric: Rubric,
     result: Result,
@@ -175,7 +186,7 @@ def _summary_writes(
     grade_ref: str,
 ) -> list[CellWrite]:
     summary = SummaryLayout()
-    where = summary_rows(rubric, summary)
+    where = summary.rows(rubric)
     scoring = _quoted(SCORING_SHEET) + "!"
     score_col = layout.col("score")
     writes: list[CellWrite] = []
@@ -185,34 +196,30 @@ def _summary_writes(
         if row is None or level.depth > 2:
             continue
         codes = leaves_of[level.code]
+        weight, score = summary.cell("weight", row), summary.cell("score", row)
         score_formula = f"SUM({','.join(_ranges(score_col, rows.runs(codes), scoring))})"
-        writes.append(CellWrite(SUMMARY_SHEET, f"{summary.SCORE}{row}", level.score, score_formula))
-        applicable = (
-            f"({summary.WEIGHT}{row}-({_sum_if_not_applicable(layout, rows, codes, scoring)}))"
-        )
-        rounded = excel_round(f"{summary.SCORE}{row}/{applicable}", rubric.rounding.rate)
+        writes.append(CellWrite(SUMMARY_SHEET, score, level.score, score_formula))
+        applicable = f"({weight}-({_sum_if_not_applicable(layout, rows, codes, scoring)}))"
+        rounded = excel_round(f"{score}/{applicable}", rubric.rounding.rate)
         rate_formula = f'IF({applicable}=0,"",{rounded})' if rounded else None
         writes.append(
             CellWrite(
                 SUMMARY_SHEET,
-                f"{summary.RATE}{row}",
+                summary.cell("rate", row),
                 level.rate if level.rate is not None else "",
                 rate_formula,
             )
         )
     total_row = where[TOTAL_MARK]
-    writes.append(
-        CellWrite(
-            SUMMARY_SHEET, f"{summary.SCORE}{total_row}", result.total, f"{scoring}{total_ref}"
-        )
-    )
+    total_score = summary.cell("score", total_row)
+    writes.append(CellWrite(SUMMARY_SHEET, total_score, result.total, f"{scoring}{total_ref}"))
     total_rate = excel_round(
-        f"{summary.SCORE}{total_row}/{summary.WEIGHT}{total_row}", rubric.rounding.rate
+        f"{total_score}/{summary.cell('weight', total_row)}", rubric.rounding.rate
     )
     writes.append(
         CellWrite(
             SUMMARY_SHEET,
-            f"{summary.RATE}{total_row}",
+            summary.cell("rate", total_row),
             result.rate if result.rate is not None else ZERO,
             total_rate,
         )
@@ -220,7 +227,7 @@ def _summary_writes(
     writes.append(
         CellWrite(
             SUMMARY_SHEET,
-            f"{summary.SCORE}{where[GRADE_MARK]}",
+            summary.cell("score", where[GRADE_MARK]),
             result.grade or INCOMPLETE_GRADE,
             f"{scoring}{grade_ref}",
         )

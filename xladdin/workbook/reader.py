@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +22,6 @@ from ..core.validation import rubric_from_data
 from .cellref import split_ref
 from .layout import (
     CODE_HEADER,
-    FUNDS_KEYS,
     GRADE_MARK,
     RUBRIC_FORMAT,
     RUBRIC_MARKER,
@@ -30,12 +29,13 @@ from .layout import (
     SCORING_SHEET,
     SUBTOTAL_MARK,
     TOTAL_MARK,
-    FormLayout,
+    RubricSheetLayout,
     ScoringLayout,
     SheetRows,
     layout_for,
 )
 from .package import Cell, XlsxPackage
+from .template import line_inputs
 
 
 class CellSource(Protocol):
@@ -53,13 +53,19 @@ class CellSource(Protocol):
 
 @dataclass
 class BookData:
-    """A workbook as xladdin understands it: its rubric, layout, rows and evidence."""
+    """A workbook as xladdin understands it: its rubric, layout, rows and evidence.
+
+    ``gaps`` names, by indicator code, the input cell a line still lacks where what was typed
+    cannot be scored without it (an amount without its budget): such a line has no measure in
+    its evidence, and its 缺少佐证 reason should name the cell.
+    """
 
     source: CellSource
     rubric: Rubric
     evidence: Evidence
     layout: ScoringLayout
     rows: SheetRows
+    gaps: dict[str, str] = field(default_factory=dict, kw_only=True)
 
 
 @dataclass
@@ -79,43 +85,42 @@ def _rubric_from_json(text: str) -> Rubric:
 
 def read_rubric(package: CellSource) -> Rubric:
     """The rubric saved on the hidden 指标体系 sheet."""
-    where = Location(file=package.label, sheet=RUBRIC_SHEET)
+    where = RubricSheetLayout()
+
+    def located(cell: str | None = None) -> Location:
+        return Location(file=package.label, sheet=RUBRIC_SHEET, cell=cell)
+
     if not package.has_sheet(RUBRIC_SHEET):
         raise WorkbookError(
             "找不到隐藏的“指标体系”工作表：这不是由 xladdin 生成的评分表（可用 xladdin template 生成）",
-            where,
+            located(),
         )
-    cells = package.cells(RUBRIC_SHEET, ["A", "B"])
-    marker = cells.get("A1")
+    cells = package.cells(RUBRIC_SHEET, where.columns)
+    marker = cells.get(where.marker_cell)
     if marker is None or marker.value != RUBRIC_MARKER:
         raise WorkbookError(
-            "“指标体系”工作表已被修改：A1 应为 xladdin-rubric",
-            Location(file=package.label, sheet=RUBRIC_SHEET, cell="A1"),
+            f"“指标体系”工作表已被修改：{where.marker_cell} 应为 {RUBRIC_MARKER}",
+            located(where.marker_cell),
         )
-    version = cells.get("B1")
+    version = cells.get(where.version_cell)
     if version is None or version.value != Decimal(RUBRIC_FORMAT):
         raise WorkbookError(
             f"“指标体系”工作表的格式版本不受支持（应为 {RUBRIC_FORMAT}）",
-            Location(file=package.label, sheet=RUBRIC_SHEET, cell="B1"),
+            located(where.version_cell),
         )
     chunks: list[str] = []
-    row = 2
-    while f"A{row}" in cells:
-        value = cells[f"A{row}"].value
-        chunks.append(value if isinstance(value, str) else str(value))
-        row += 1
+    while (chunk := cells.get(where.text_cell(len(chunks)))) is not None:
+        chunks.append(chunk.value if isinstance(chunk.value, str) else str(chunk.value))
     text = "".join(chunks)
+    first = where.text_cell(0)
     if not text:
-        raise WorkbookError(
-            "“指标体系”工作表中没有指标体系内容",
-            Location(file=package.label, sheet=RUBRIC_SHEET, cell="A2"),
-        )
+        raise WorkbookError("“指标体系”工作表中没有指标体系内容", located(first))
     try:
         return _rubric_from_json(text)
     except json.JSONDecodeError as exc:
         raise WorkbookError(
             f"“指标体系”工作表的内容已损坏，无法解析（第{exc.pos + 1}个字符附近）：请勿手工修改此表",
-            Location(file=package.label, sheet=RUBRIC_SHEET, cell="A2"),
+            located(first),
         ) from None
     except RubricError as exc:
         raise WorkbookError(
@@ -142,15 +147,17 @@ class _Sheet:
         }
         columns |= {ref.rstrip("0123456789") for ref in layout.info_cells().values()}
         rows = {int(ref[len(ref.rstrip("0123456789")) :]) for ref, _ in layout.header_checks()}
-        if isinstance(layout, FormLayout):
-            columns |= set(FUNDS_KEYS.values())
+        if layout.funds is not None:
+            columns |= set(layout.funds.letters.values())
         self.cells = package.cells(SCORING_SHEET, columns, rows)
+        # the cells read on each row, once the rows are known (see _inputs_by_row)
+        self.inputs: dict[int, dict[str, str]] = {}
 
     def where(self, ref: str, code: str | None = None) -> Location:
         return Location(file=self.package.label, sheet=SCORING_SHEET, cell=ref, code=code)
 
     def raw(self, key: str, row: int) -> Any:
-        ref = self.layout.find(key, row)
+        ref = self.inputs[row].get(key)  # a row is read only once its cells are listed
         cell = self.cells.get(ref) if ref is not None else None
         if cell is None:
             return None
@@ -243,11 +250,19 @@ def _scan_rows(sheet: _Sheet, rubric: Rubric) -> SheetRows:
 def _line(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> LineEvidence | None:
     node = rubric.find(code)
     assert node is not None and node.method is not None
+    layout = sheet.layout
     raw: dict[str, Any] = {}
     for key in cell_keys(node):
         value = sheet.raw(key, row)
         if value is not None:
             raw[key] = value
+    if layout.amounts_only(row) and ("value" in raw) != ("denominator" in raw):
+        # One amount of a pair is no measure: the line stays 缺少佐证 (see _unpaired_amount).
+        raw.pop("value", None)
+        raw.pop("denominator", None)
+    declared = sheet.cells.get(layout.cell("score", row))
+    if declared is not None and isinstance(declared.value, Decimal):
+        raw["score"] = declared.value
     try:
         return decode(node, raw)
     except EvidenceInputError as exc:
@@ -255,12 +270,69 @@ def _line(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> LineEvidence | 
         raise WorkbookError(exc.message, sheet.where(ref, code)) from None
 
 
+_INPUTS: dict[tuple[int, Any], tuple[Rubric, dict[int, dict[str, str]]]] = {}
+
+
+def _inputs_by_row(
+    rubric: Rubric, layout: ScoringLayout, rows: SheetRows
+) -> dict[int, dict[str, str]]:
+    """The cells read on each row: a line's input cells (exactly those the template makes
+    inputs), a bonus or penalty row's points, and the 评分过程 where the layout has it.
+
+    Computed once per rubric and row arrangement (a batch's workbooks share both); the
+    mapping returned is shared, not to be changed."""
+    key = (id(rubric), (tuple(rows.leaves.items()), tuple(rows.adjustments.items())))
+    cached = _INPUTS.get(key)
+    if cached is not None and cached[0] is rubric:
+        return cached[1]
+    inputs: dict[int, dict[str, str]] = {}
+    for code, row in rows.leaves.items():
+        node = rubric.find(code)
+        assert node is not None
+        inputs[row] = line_inputs(layout, node, row)
+    for row in rows.adjustments.values():
+        inputs[row] = layout.adjustment_inputs(row)
+    for row, cells in inputs.items():
+        narrative = layout.find("narrative", row)
+        if narrative is not None:
+            cells["narrative"] = narrative
+    if len(_INPUTS) > 64:
+        _INPUTS.clear()
+    _INPUTS[key] = (rubric, inputs)
+    return inputs
+
+
+def _unpaired_amount(sheet: _Sheet, row: int) -> str | None:
+    """On a row whose value is an amount that needs its partner (the form's 全年执行数(B) and
+    全年预算数(A)), one amount without the other is not a measure: name the blank cell. The
+    line is then scored as 缺少佐证, never from the one amount or another cell."""
+    layout = sheet.layout
+    if not layout.amounts_only(row):
+        return None
+    given = {key: sheet.raw(key, row) is not None for key in ("value", "denominator")}
+    if given["value"] == given["denominator"]:
+        return None
+    blank, filled = ("denominator", "value") if given["value"] else ("value", "denominator")
+    needed = layout.header_of(blank, row)
+    return (
+        f"缺少{needed}（{layout.cell(blank, row)}）：已填写{layout.header_of(filled, row)}，"
+        f"须同时填写{needed}才能计分"
+    )
+
+
 def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
     """Read the rubric, layout, rows and evidence of an xladdin workbook file."""
     package = XlsxPackage(path, data)
     book = read_book(package)
     return WorkbookData(
-        book.source, book.rubric, book.evidence, book.layout, book.rows, path, package
+        book.source,
+        book.rubric,
+        book.evidence,
+        book.layout,
+        book.rows,
+        path,
+        package,
+        gaps=book.gaps,
     )
 
 
@@ -273,11 +345,16 @@ def read_book(package: CellSource) -> BookData:
     sheet = _Sheet(package, layout)
     _check_headers(sheet)
     rows = _scan_rows(sheet, rubric)
+    sheet.inputs = _inputs_by_row(rubric, layout, rows)
     lines: dict[str, LineEvidence] = {}
+    gaps: dict[str, str] = {}
     for code, row in rows.leaves.items():
         line = _line(sheet, rubric, code, row)
         if line is not None:
             lines[code] = line
+        gap = _unpaired_amount(sheet, row)
+        if gap is not None:
+            gaps[code] = gap
     for code, row in rows.adjustments.items():
         points = sheet.number("value", row, code, "加减分分值")
         narrative = sheet.raw("narrative", row)
@@ -295,4 +372,4 @@ def read_book(package: CellSource) -> BookData:
         text = fmt_raw(cell.value).strip() if cell is not None and cell.value is not None else ""
         info[key] = text or None
     evidence = Evidence(rubric=rubric.id, lines=lines, **info)
-    return BookData(package, rubric, evidence, layout, rows)
+    return BookData(package, rubric, evidence, layout, rows, gaps=gaps)

@@ -27,7 +27,7 @@ class Recalculated:
 
 def score_book(data: BookData) -> tuple[Result, list[Finding], WritePlan]:
     """Score a read workbook and plan its writes; wrong evidence is an error naming its row."""
-    result = score(data.rubric, data.evidence)
+    result = _name_gaps(score(data.rubric, data.evidence), data.gaps)
     for line in result.indicators:
         if line.status == "invalid_evidence":
             row = data.rows.leaves[line.code]
@@ -42,6 +42,20 @@ def score_book(data: BookData) -> tuple[Result, list[Finding], WritePlan]:
             )
     findings = lint(data.rubric, data.evidence, result)
     return result, findings, build_plan(data.rubric, result, data.rows, data.layout)
+
+
+def _name_gaps(result: Result, gaps: dict[str, str]) -> Result:
+    """A line the reader found one cell short of a measure says which cell (the core, which
+    knows no cells, says only what is missing)."""
+    if not gaps:
+        return result
+    lines = [
+        line.model_copy(update={"reason": gaps[line.code]})
+        if line.code in gaps and line.status == "missing_evidence"
+        else line
+        for line in result.indicators
+    ]
+    return result.model_copy(update={"indicators": lines})
 
 
 def apply_plan(data: WorkbookData, plan: WritePlan) -> int:

@@ -1,21 +1,15 @@
-"""Build a workbook from a rubric with XlsxWriter: the official 评分表, a 得分情况 summary with a
-chart, the rubric itself on a hidden sheet, and the xlwings.conf sheet.
+"""The 评分表 of the published tables as a worksheet, and the evidence inputs of a line.
 
-With evidence, the inputs are filled in and the owned cells carry the scored result: that is how
-the filled examples of the published tables are made.
+The inputs (which cells a line's method needs, their prompts, validations and the values a
+filled example carries) are shared with the self-evaluation form (:mod:`.form`); the workbook
+around the sheets is put together in :mod:`.build`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
-from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-
-import xlsxwriter
 
 from ..core.codec import encode
 from ..core.evidence import Evidence, LineEvidence
@@ -30,44 +24,33 @@ from ..core.methods import (
 )
 from ..core.methods import OPTIONAL_INPUTS as ANY_LINE_INPUTS
 from ..core.numbers import fmt_number
-from ..core.rubric import Node, Rubric
-from ..core.scoring import score
-from ..termtable import display_width
+from ..core.rubric import AdjustmentItem, Node, Rubric
 from .cellref import col_index, split_ref
 from .layout import (
-    CONFIG_SHEET,
     GRADE_MARK,
     INFO_FIELDS,
-    RUBRIC_CHUNK,
-    RUBRIC_FORMAT,
-    RUBRIC_MARKER,
-    RUBRIC_SHEET,
     SCORING_SHEET,
     SUBTOTAL_MARK,
-    SUMMARY_SHEET,
     TOTAL_MARK,
-    UDF_MODULE,
-    FormLayout,
     ScoringLayout,
     SheetRows,
-    SummaryLayout,
-    layout_for,
-    summary_rows,
 )
-from .plan import CellWrite, WritePlan, build_plan
-
-FONT = "宋体"
-FIXED_TIME = dt.datetime(2000, 1, 1)
-
-FILL_REQUIRED = "#FFF2CC"  # yellow: this line needs it
-FILL_OPTIONAL = "#FFFBEF"  # pale: may be used on any line
-FILL_OWNED = "#E2EFDA"  # green: written by xladdin
-FILL_HEADER = "#D9D9D9"
-FILL_UNUSED = "#F2F2F2"
-
-
-def rubric_json(rubric: Rubric) -> str:
-    return rubric.model_dump_json(exclude_defaults=True)
+from .plan import WritePlan
+from .styles import (
+    FILL_HEADER,
+    FILL_OPTIONAL,
+    FILL_OWNED,
+    FILL_REQUIRED,
+    FILL_UNUSED,
+    FONT,
+    LINE_HEIGHT,
+    Formats,
+    group_title,
+    leaf_title,
+    lines_needed,
+    write_owned,
+    write_value,
+)
 
 
 def _inputs(leaf: Node) -> list[EvidenceInput]:
@@ -97,326 +80,262 @@ def evidence_inputs(leaf: Node, line: LineEvidence | None) -> dict[str, Any]:
     return encode(leaf, line)
 
 
-class _Formats:
-    def __init__(self, book: Any) -> None:
-        base = {
-            "font_name": FONT,
-            "font_size": 10,
-            "valign": "vcenter",
-            "text_wrap": True,
-            "border": 1,
-        }
-        self.book = book
-        self._cache: dict[tuple[tuple[str, Any], ...], Any] = {}
-        self.base = base
-
-    def get(self, **extra: Any) -> Any:
-        spec = {**self.base, **extra}
-        key = tuple(sorted(spec.items()))
-        if key not in self._cache:
-            self._cache[key] = self.book.add_format(spec)
-        return self._cache[key]
-
-
-def _group_title(node: Node, with_code: bool = True) -> str:
-    code = "" if node.code_assigned or not with_code else node.code
-    return f"{code}{node.name}（{fmt_number(node.weight)}分）"
-
-
-def _leaf_title(node: Node) -> str:
-    return node.name if node.code_assigned else f"{node.code}{node.name}"
-
-
-def _write_value(sheet: Any, ref: str, value: Any, fmt: Any) -> None:
-    if value is None or value == "":
-        sheet.write_blank(ref, None, fmt)
-    elif isinstance(value, bool):
-        sheet.write_boolean(ref, value, fmt)
-    elif isinstance(value, int | float | Decimal):
-        sheet.write_number(ref, float(value), fmt)
-    else:
-        sheet.write_string(ref, str(value), fmt)
-
-
-def _write_owned(sheet: Any, write: CellWrite, fmt: Any) -> None:
-    if write.formula is not None:
-        cached: Any = write.value
-        if isinstance(cached, Decimal):
-            cached = float(cached)
-        sheet.write_formula(write.ref, "=" + write.formula, fmt, "" if cached is None else cached)
-    else:
-        _write_value(sheet, write.ref, write.value, fmt)
-
-
-def build_workbook(
-    rubric: Rubric,
-    path: Path,
-    evidence: Evidence | None = None,
-    extend: Callable[[Any], None] | None = None,
-) -> None:
-    """Write a template (or, with evidence, a filled and scored example) of ``rubric`` to ``path``.
-
-    ``extend`` receives the XlsxWriter workbook before it is closed, to add a bureau's own
-    sheets, charts or a VBA project (``.xlsm``) to the generated file.
-    """
-    if rubric.depth > 3:
-        raise ValueError("the scoring table supports three indicator levels")
-    filled = evidence if evidence is not None else Evidence(rubric=rubric.id)
-    result = score(rubric, filled)
-    layout = layout_for(rubric)
-    rows = layout.template_rows(rubric)
-    plan = build_plan(rubric, result, rows, layout)
-
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
-    )
-    book.set_properties(
-        {
-            "title": rubric.title,
-            "author": "xladdin",
-            "created": FIXED_TIME,
-            "comments": "由 xladdin 生成",
-        }
-    )
-    formats = _Formats(book)
-    if isinstance(layout, FormLayout):
-        from .form import form_sheet
-
-        form_sheet(book, formats, rubric, layout, rows, plan, filled)
-    else:
-        _scoring_sheet(book, formats, rubric, layout, rows, plan, filled)
-    _summary_sheet(book, formats, rubric, plan)
-    _rubric_sheet(book, rubric)
-    _config_sheet(book)
-    if extend is not None:
-        extend(book)
-    book.close()
-
-
-def _scoring_sheet(
+def scoring_sheet(
     book: Any,
-    formats: _Formats,
+    formats: Formats,
     rubric: Rubric,
     layout: ScoringLayout,
     rows: SheetRows,
     plan: WritePlan,
     evidence: Evidence,
 ) -> None:
+    """The 评分表 of the published tables: title and header fields, the official columns with
+    the evidence inputs to their right, group cells, then 小计, 加分项/减分项, 总分 and 等级."""
     sheet = book.add_worksheet(SCORING_SHEET)
-    owned = plan.for_sheet(SCORING_SHEET)
-    last = rows.grade
-    letters = layout.letters
     for i, column in enumerate(layout.columns):
         sheet.set_column(i, i, column.width)
-    title = formats.get(bold=True, font_size=14, align="center", border=0)
-    sheet.merge_range(
-        f"A{layout.title_row}:{layout.print_last}{layout.title_row}", rubric.title, title
-    )
-    sheet.set_row(layout.title_row - 1, 28)
-    label = formats.get(bold=True, align="right", border=0)
-    info_value = formats.get(bg_color=FILL_OPTIONAL, locked=False, border=1)
-    info = {"unit": evidence.unit, "project": evidence.project, "evaluator": evidence.evaluator}
-    for key, name in INFO_FIELDS:
-        ref = layout.info_cell(key)
-        letter, row = split_ref(ref)
-        sheet.write_string(row - 1, col_index(letter) - 1, name, label)
+    writer = _ScoringSheet(sheet, formats, layout, rows, plan, evidence)
+    writer.title_and_info(rubric.title)
+    writer.header_row()
+    for leaf, depth in rubric.walk():
+        if leaf.is_leaf:
+            writer.leaf_row(leaf, depth)
+    add_validations(sheet, layout, rubric.leaves(), rows)
+    writer.group_cells(rubric)
+    writer.closing_rows(rubric)
+    writer.page_setup()
+
+
+class _ScoringSheet:
+    """Writes the rows of one 评分表; cell positions come from the layout."""
+
+    def __init__(
+        self,
+        sheet: Any,
+        formats: Formats,
+        layout: ScoringLayout,
+        rows: SheetRows,
+        plan: WritePlan,
+        evidence: Evidence,
+    ) -> None:
+        self.sheet = sheet
+        self.formats = formats
+        self.layout = layout
+        self.rows = rows
+        self.owned = plan.for_sheet(SCORING_SHEET)
+        self.evidence = evidence
+        self.columns = {key: col_index(letter) for key, letter in layout.letters.items()}
+        get = formats.get
+        self.center = get(align="center")
+        self.left = get(align="left")
+        self.bold = get(bold=True, align="center")
+        self.number = get(align="center", num_format="0.##")
+        self.score = get(align="center", num_format="0.00", bg_color=FILL_OWNED)
+        self.reason = get(align="left", bg_color=FILL_OWNED)
+        self.code = get(align="center", font_color="#808080", bg_color=FILL_UNUSED)
+        self.unused = get(bg_color=FILL_UNUSED)
+
+    def title_and_info(self, title: str) -> None:
+        sheet, layout, formats = self.sheet, self.layout, self.formats
+        title_fmt = formats.get(bold=True, font_size=14, align="center", border=0)
         sheet.merge_range(
-            row - 1, col_index(letter), row - 1, col_index(letter) + 1, info[key] or "", info_value
+            f"A{layout.title_row}:{layout.print_last}{layout.title_row}", title, title_fmt
         )
+        sheet.set_row(layout.title_row - 1, 28)
+        label = formats.get(bold=True, align="right", border=0)
+        info_value = formats.get(bg_color=FILL_OPTIONAL, locked=False, border=1)
+        evidence = self.evidence
+        info = {"unit": evidence.unit, "project": evidence.project, "evaluator": evidence.evaluator}
+        for key, name in INFO_FIELDS:
+            letter, row = split_ref(layout.info_cell(key))
+            col = col_index(letter)
+            sheet.write_string(row - 1, col - 1, name, label)
+            sheet.merge_range(row - 1, col, row - 1, col + 1, info[key] or "", info_value)
 
-    header = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
-    input_header = formats.get(bold=True, align="center", bg_color=FILL_REQUIRED)
-    owned_header = formats.get(bold=True, align="center", bg_color=FILL_OWNED)
-    hr = layout.header_row
-    for i, column in enumerate(layout.columns):
-        style = {"input": input_header, "owned": owned_header}.get(column.role, header)
-        if column.key == "narrative":
-            style = header
-        sheet.write_string(hr - 1, i, column.header, style)
-        if column.help:
-            sheet.write_comment(
-                hr - 1, i, column.help, {"x_scale": 2, "y_scale": 1.2, "font_name": FONT}
-            )
-    sheet.set_row(hr - 1, 30)
+    def header_row(self) -> None:
+        formats = self.formats
+        header = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
+        input_header = formats.get(bold=True, align="center", bg_color=FILL_REQUIRED)
+        owned_header = formats.get(bold=True, align="center", bg_color=FILL_OWNED)
+        r = self.layout.header_row - 1
+        for i, column in enumerate(self.layout.columns):
+            style = {"input": input_header, "owned": owned_header}.get(column.role, header)
+            if column.key == "narrative":
+                style = header
+            self.sheet.write_string(r, i, column.header, style)
+            if column.help:
+                self.sheet.write_comment(
+                    r, i, column.help, {"x_scale": 2, "y_scale": 1.2, "font_name": FONT}
+                )
+        self.sheet.set_row(r, 30)
 
-    center = formats.get(align="center")
-    left = formats.get(align="left")
-    number = formats.get(align="center", num_format="0.##")
-    score_fmt = formats.get(align="center", num_format="0.00", bg_color=FILL_OWNED)
-    reason_fmt = formats.get(align="left", bg_color=FILL_OWNED)
-    code_fmt = formats.get(align="center", font_color="#808080", bg_color=FILL_UNUSED)
-    unused = formats.get(bg_color=FILL_UNUSED)
-
-    groups1: list[tuple[Node, int, int]] = []
-    groups2: list[tuple[Node, int, int]] = []
-    for level in rubric.levels:
-        codes = [leaf.code for leaf in level.leaves()]
-        groups1.append((level, *rows.span(codes)))
-        for child in level.children or []:
-            if not child.is_leaf:
-                groups2.append((child, *rows.span([leaf.code for leaf in child.leaves()])))
-
-    depth_of = {node.code: depth for node, depth in rubric.walk()}
-    for leaf in rubric.leaves():
-        row = rows.leaves[leaf.code]
-        r = row - 1
-        depth = depth_of[leaf.code]
-        title_col = {1: "level1", 2: "level2", 3: "level3"}[depth]
-        first_col = col_index(letters[title_col])
-        last_col = col_index(letters["level3"])
-        if first_col == last_col:
-            sheet.write_string(r, first_col, _leaf_title(leaf), left)
-        else:
-            text = _group_title(leaf) if depth == 1 else _leaf_title(leaf)
-            sheet.merge_range(r, first_col, r, last_col, text, left)
-        sheet.write_number(r, col_index(letters["weight"]), float(leaf.weight), number)
-        sheet.write_string(r, col_index(letters["target"]), leaf.target or "", center)
-        sheet.write_string(r, col_index(letters["rule"]), leaf.rule, left)
-        line = evidence.line(leaf.code)
-        narrative_fmt = formats.get(align="left", locked=False, bg_color=FILL_OPTIONAL)
-        sheet.write_string(
+    def _narrative(self, r: int, line: LineEvidence | None) -> None:
+        self.sheet.write_string(
             r,
-            col_index(letters["narrative"]),
+            self.columns["narrative"],
             (line.narrative if line else None) or "",
-            narrative_fmt,
+            self.formats.get(align="left", locked=False, bg_color=FILL_OPTIONAL),
         )
-        for key, fmt in (("score", score_fmt), ("reason", reason_fmt), ("status", reason_fmt)):
-            write = owned[layout.cell(key, row)]
-            _write_owned(sheet, write, fmt)
-        sheet.write_string(r, col_index(letters["code"]), leaf.code, code_fmt)
+
+    def leaf_row(self, leaf: Node, depth: int) -> None:
+        sheet, cols, layout = self.sheet, self.columns, self.layout
+        row = self.rows.leaves[leaf.code]
+        r = row - 1
+        first_col = cols[{1: "level1", 2: "level2", 3: "level3"}[depth]]
+        if first_col == cols["level3"]:
+            sheet.write_string(r, first_col, leaf_title(leaf), self.left)
+        else:
+            text = group_title(leaf) if depth == 1 else leaf_title(leaf)
+            sheet.merge_range(r, first_col, r, cols["level3"], text, self.left)
+        sheet.write_number(r, cols["weight"], float(leaf.weight), self.number)
+        sheet.write_string(r, cols["target"], leaf.target or "", self.center)
+        sheet.write_string(r, cols["rule"], leaf.rule, self.left)
+        line = self.evidence.line(leaf.code)
+        self._narrative(r, line)
+        for key, fmt in (("score", self.score), ("reason", self.reason), ("status", self.reason)):
+            write_owned(sheet, self.owned[layout.cell(key, row)], fmt)
+        sheet.write_string(r, cols["code"], leaf.code, self.code)
         values = evidence_inputs(leaf, line)
-        write_inputs(sheet, formats, layout, leaf, row, values)
+        write_inputs(sheet, self.formats, layout, leaf, row, values)
         sheet.set_row(r, _row_height(layout, leaf, line, values))
 
-    add_validations(sheet, layout, rubric.leaves(), rows)
-    group_fmt = formats.get(align="center", bold=True)
-    for node, first, last_row in groups1:
-        if first == last_row and node.is_leaf:
-            continue
-        if first != last_row:
-            sheet.merge_range(first - 1, 0, last_row - 1, 0, _group_title(node), group_fmt)
-        else:
-            sheet.write_string(first - 1, 0, _group_title(node), group_fmt)
-    for node, first, last_row in groups2:
-        col = col_index(letters["level2"])
-        if first != last_row:
-            sheet.merge_range(first - 1, col, last_row - 1, col, _group_title(node), center)
-        else:
-            sheet.write_string(first - 1, col, _group_title(node), center)
+    def group_cells(self, rubric: Rubric) -> None:
+        """一级 groups merged down the first column, 二级 groups down the second."""
+        group_fmt = self.formats.get(align="center", bold=True)
+        for level in rubric.levels:
+            if not level.is_leaf:
+                self._group_cell(level, 0, group_fmt)
+        for level in rubric.levels:
+            for child in level.children or []:
+                if not child.is_leaf:
+                    self._group_cell(child, self.columns["level2"], self.center)
 
-    # fixed rows: 小计, 加分项/减分项, 总分, 等级
-    bold = formats.get(bold=True, align="center")
-    total_score_fmt = formats.get(bold=True, align="center", num_format="0.00", bg_color=FILL_OWNED)
-    grade_fmt = formats.get(bold=True, align="center", bg_color=FILL_OWNED)
-
-    def fixed_row(row: int, text: str, mark: str, weight: Decimal | None, fmt: Any) -> None:
-        r = row - 1
-        sheet.merge_range(r, 0, r, col_index(letters["level3"]), text, bold)
-        if weight is not None:
-            sheet.write_number(r, col_index(letters["weight"]), float(weight), number)
+    def _group_cell(self, node: Node, col: int, fmt: Any) -> None:
+        first, last = self.rows.span([leaf.code for leaf in node.leaves()])
+        if first != last:
+            self.sheet.merge_range(first - 1, col, last - 1, col, group_title(node), fmt)
         else:
-            sheet.write_blank(r, col_index(letters["weight"]), None, center)
-        for key in ("target", "rule", "narrative"):
-            sheet.write_blank(r, col_index(letters[key]), None, center)
-        _write_owned(sheet, owned[layout.cell("score", row)], fmt)
-        for key in ("reason", "status"):
-            sheet.write_blank(r, col_index(letters[key]), None, reason_fmt)
-        sheet.write_string(r, col_index(letters["code"]), mark, code_fmt)
+            self.sheet.write_string(first - 1, col, group_title(node), fmt)
 
-    fixed_row(rows.subtotal, "小计", SUBTOTAL_MARK, rubric.total_weight, total_score_fmt)
-    for kind, adjustment in (("bonus", rubric.bonus), ("penalty", rubric.penalty)):
-        if adjustment is None:
-            continue
-        for item in adjustment.items:
-            row = rows.adjustments[item.code]
-            r = row - 1
+    def closing_rows(self, rubric: Rubric) -> None:
+        """小计, the bonus and penalty rows, 总分 and 等级."""
+        get = self.formats.get
+        total_fmt = get(bold=True, align="center", num_format="0.00", bg_color=FILL_OWNED)
+        grade_fmt = get(bold=True, align="center", bg_color=FILL_OWNED)
+        rows = self.rows
+        self._fixed_row(rows.subtotal, "小计", SUBTOTAL_MARK, rubric.total_weight, total_fmt)
+        for kind, adjustment in (("bonus", rubric.bonus), ("penalty", rubric.penalty)):
+            if adjustment is None:
+                continue
             cap = f"（≤{fmt_number(adjustment.cap)}分）" if adjustment.cap is not None else ""
-            sheet.write_string(r, 0, f"{adjustment.name}{cap}", bold)
-            sheet.write_string(
-                r, col_index(letters["level2"]), f"{item.code} {adjustment.name}", center
-            )
-            sheet.write_string(r, col_index(letters["level3"]), item.name, left)
-            sheet.write_blank(r, col_index(letters["weight"]), None, center)
-            sheet.write_string(r, col_index(letters["target"]), "", center)
-            sheet.write_string(r, col_index(letters["rule"]), item.rule, left)
-            line = evidence.line(item.code)
-            sheet.write_string(
+            for item in adjustment.items:
+                self._adjustment_row(kind, f"{adjustment.name}{cap}", adjustment.name, item)
+        self._fixed_row(rows.total, "总分", TOTAL_MARK, None, total_fmt)
+        self._fixed_row(rows.grade, "等级", GRADE_MARK, None, grade_fmt)
+
+    def _fixed_row(self, row: int, text: str, mark: str, weight: Decimal | None, fmt: Any) -> None:
+        sheet, cols = self.sheet, self.columns
+        r = row - 1
+        sheet.merge_range(r, 0, r, cols["level3"], text, self.bold)
+        if weight is not None:
+            sheet.write_number(r, cols["weight"], float(weight), self.number)
+        else:
+            sheet.write_blank(r, cols["weight"], None, self.center)
+        for key in ("target", "rule", "narrative"):
+            sheet.write_blank(r, cols[key], None, self.center)
+        write_owned(sheet, self.owned[self.layout.cell("score", row)], fmt)
+        for key in ("reason", "status"):
+            sheet.write_blank(r, cols[key], None, self.reason)
+        sheet.write_string(r, cols["code"], mark, self.code)
+
+    def _adjustment_row(self, kind: str, heading: str, name: str, item: AdjustmentItem) -> None:
+        sheet, cols, layout = self.sheet, self.columns, self.layout
+        row = self.rows.adjustments[item.code]
+        r = row - 1
+        sheet.write_string(r, 0, heading, self.bold)
+        sheet.write_string(r, cols["level2"], f"{item.code} {name}", self.center)
+        sheet.write_string(r, cols["level3"], item.name, self.left)
+        sheet.write_blank(r, cols["weight"], None, self.center)
+        sheet.write_string(r, cols["target"], "", self.center)
+        sheet.write_string(r, cols["rule"], item.rule, self.left)
+        line = self.evidence.line(item.code)
+        self._narrative(r, line)
+        write_owned(sheet, self.owned[layout.cell("score", row)], self.score)
+        write_owned(sheet, self.owned[layout.cell("reason", row)], self.reason)
+        sheet.write_blank(r, cols["status"], None, self.reason)
+        sheet.write_string(r, cols["code"], item.code, self.code)
+        points = line.points if line is not None else None
+        inputs = layout.adjustment_inputs(row)
+        entry = self.formats.get(bg_color=FILL_OPTIONAL, locked=False, align="center")
+        for key in layout.input_keys():
+            c = cols[key]
+            if key not in inputs:
+                sheet.write_blank(r, c, None, self.unused)
+                continue
+            write_value(sheet, inputs[key], points, entry)
+            what = "加分" if kind == "bonus" else "减分"
+            sheet.data_validation(
                 r,
-                col_index(letters["narrative"]),
-                (line.narrative if line else None) or "",
-                formats.get(align="left", locked=False, bg_color=FILL_OPTIONAL),
+                c,
+                r,
+                c,
+                {
+                    "validate": "decimal",
+                    "criteria": ">=",
+                    "value": 0,
+                    "input_title": "请填写",
+                    "input_message": f"{what}分值",
+                },
             )
-            _write_owned(sheet, owned[layout.cell("score", row)], score_fmt)
-            _write_owned(sheet, owned[layout.cell("reason", row)], reason_fmt)
-            sheet.write_blank(r, col_index(letters["status"]), None, reason_fmt)
-            sheet.write_string(r, col_index(letters["code"]), item.code, code_fmt)
-            points = line.points if line is not None else None
-            for key in layout.input_keys():
-                c = col_index(letters[key])
-                if key == "value":
-                    entry = formats.get(bg_color=FILL_OPTIONAL, locked=False, align="center")
-                    _write_value(sheet, f"{letters[key]}{row}", points, entry)
-                    what = "加分" if kind == "bonus" else "减分"
-                    sheet.data_validation(
-                        r,
-                        c,
-                        r,
-                        c,
-                        {
-                            "validate": "decimal",
-                            "criteria": ">=",
-                            "value": 0,
-                            "input_title": "请填写",
-                            "input_message": f"{what}分值",
-                        },
-                    )
-                else:
-                    sheet.write_blank(r, c, None, unused)
-    fixed_row(rows.total, "总分", TOTAL_MARK, None, total_score_fmt)
-    fixed_row(rows.grade, "等级", GRADE_MARK, None, grade_fmt)
 
-    sheet.freeze_panes(layout.first_row - 1, col_index(letters["level3"]) + 1)
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.repeat_rows(layout.header_row - 1)
-    sheet.print_area(f"A1:{layout.print_last}{last}")
-    sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.set_footer("&C第 &P 页，共 &N 页")
-    sheet.hide_gridlines(2)
-    sheet.protect("", {"format_columns": True, "format_rows": True, "insert_rows": False})
-    sheet.activate()
+    def page_setup(self) -> None:
+        sheet, layout = self.sheet, self.layout
+        sheet.freeze_panes(layout.first_row - 1, self.columns["level3"] + 1)
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.repeat_rows(layout.header_row - 1)
+        sheet.print_area(f"A1:{layout.print_last}{self.rows.grade}")
+        sheet.fit_to_pages(1, 0)
+        sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        sheet.set_footer("&C第 &P 页，共 &N 页")
+        sheet.hide_gridlines(2)
+        sheet.protect("", {"format_columns": True, "format_rows": True, "insert_rows": False})
+        sheet.activate()
 
 
-LINE_HEIGHT = 13.5
+def line_inputs(layout: ScoringLayout, leaf: Node, row: int) -> dict[str, str]:
+    """The input cells of ``leaf``'s line on ``row``, by key: those of the layout's input cells
+    of the row that the line's method takes, required or optional. The template makes exactly
+    these unlocked and coloured, and the reader reads exactly these."""
+    required = _required_inputs(leaf)
+    return {
+        key: ref
+        for key, ref in layout.input_cells(row).items()
+        if key in required
+        or (key in OPTIONAL_INPUTS and (key != "not_applicable" or layout.na_capable(leaf.code)))
+    }
 
 
 def write_inputs(
     sheet: Any,
-    formats: _Formats,
+    formats: Formats,
     layout: ScoringLayout,
     leaf: Node,
     row: int,
     values: dict[str, Any],
 ) -> None:
     """The evidence inputs of one line: required ones yellow, optional ones pale, both unlocked;
-    the rest grey. Keys the row does not have in this layout are skipped."""
+    the other input cells of the row grey."""
     inputs = {item.key: item for item in (*ANY_LINE_INPUTS, *_inputs(leaf))}
     required = _required_inputs(leaf)
     prompts = _input_help(leaf)
     unused = formats.get(bg_color=FILL_UNUSED)
-    for key in layout.input_keys():
-        ref = layout.find(key, row)
-        if ref is None:
-            continue
+    taken = line_inputs(layout, leaf, row)
+    for key, ref in layout.input_cells(row).items():
         letter, _ = split_ref(ref)
         r, c = row - 1, col_index(letter)
         value = values.get(key)
-        usable = key in required or (
-            key in OPTIONAL_INPUTS and (key != "not_applicable" or layout.na_capable(leaf.code))
-        )
-        if not usable:
+        if key not in taken:
             sheet.write_blank(r, c, None, unused)
             continue
         item = inputs[key]
@@ -427,7 +346,7 @@ def write_inputs(
             extra["num_format"] = "0.00%"
         if item.kind == "text":
             extra["align"] = "left"
-        _write_value(sheet, ref, value, formats.get(**extra))
+        write_value(sheet, ref, value, formats.get(**extra))
         if key in prompts:
             sheet.data_validation(
                 r,
@@ -438,24 +357,18 @@ def write_inputs(
             )
 
 
-def _lines_needed(text: str, width: float) -> int:
-    """Wrapped lines a text needs in a column ``width`` characters wide (CJK counts double)."""
-    usable = max(1.0, (width - 1) * 1.08)
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
-
-
 def _row_height(
     layout: ScoringLayout, leaf: Node, line: LineEvidence | None, values: dict[str, Any]
 ) -> float:
     widths = {column.key: column.width for column in layout.columns}
     texts = {
-        "level3": _leaf_title(leaf),
+        "level3": leaf_title(leaf),
         "target": leaf.target or "",
         "rule": leaf.rule,
         "narrative": (line.narrative if line else None) or "",
         "decision_reason": str(values.get("decision_reason") or ""),
     }
-    lines = max(_lines_needed(text, widths[key]) for key, text in texts.items())
+    lines = max(lines_needed(text, widths[key]) for key, text in texts.items())
     return max(2, lines) * LINE_HEIGHT + 3
 
 
@@ -507,8 +420,9 @@ def add_validations(sheet: Any, layout: ScoringLayout, leaves: list[Node], rows:
     groups: dict[str, tuple[dict[str, Any], list[tuple[int, int]]]] = {}
     for leaf in leaves:
         row = rows.leaves[leaf.code]
+        inputs = layout.input_cells(row)
         for key, options in _line_validations(leaf):
-            ref = layout.find(key, row)
+            ref = inputs.get(key)
             if ref is None or (key == "not_applicable" and not layout.na_capable(leaf.code)):
                 continue
             signature = json.dumps(options, sort_keys=True, ensure_ascii=False)
@@ -527,98 +441,3 @@ def add_validations(sheet: Any, layout: ScoringLayout, leaves: list[Node], rows:
         sheet.data_validation(
             first[0], first[1], first[2], first[3], {"error_title": "输入有误", **options, **extra}
         )
-
-
-def _summary_sheet(book: Any, formats: _Formats, rubric: Rubric, plan: WritePlan) -> None:
-    sheet = book.add_worksheet(SUMMARY_SHEET)
-    summary = SummaryLayout()
-    where = summary_rows(rubric, summary)
-    owned = plan.for_sheet(SUMMARY_SHEET)
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(1, 3, 12)
-    title = formats.get(bold=True, font_size=14, align="center", border=0)
-    sheet.merge_range(
-        f"A{summary.title_row}:D{summary.title_row}", f"{rubric.title}得分情况", title
-    )
-    header = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
-    for i, text in enumerate(summary.columns):
-        sheet.write_string(summary.header_row - 1, i, text, header)
-    name_fmt = formats.get(align="left")
-    number = formats.get(align="center", num_format="0.00")
-    score_fmt = formats.get(align="center", num_format="0.00", bg_color=FILL_OWNED)
-    rate_fmt = formats.get(align="center", num_format="0.00%", bg_color=FILL_OWNED)
-    bold = formats.get(bold=True, align="center")
-
-    def group_row(node: Node, row: int) -> None:
-        sheet.write_string(
-            row - 1, 0, f"{'' if node.code_assigned else node.code}{node.name}", name_fmt
-        )
-        sheet.write_number(row - 1, 1, float(node.weight), number)
-        _write_owned(sheet, owned[f"{summary.SCORE}{row}"], score_fmt)
-        _write_owned(sheet, owned[f"{summary.RATE}{row}"], rate_fmt)
-
-    for level in rubric.levels:
-        group_row(level, where[level.code])
-    total_row = where[TOTAL_MARK]
-    sheet.write_string(total_row - 1, 0, "合计", bold)
-    sheet.write_number(total_row - 1, 1, float(rubric.total_weight), number)
-    _write_owned(sheet, owned[f"{summary.SCORE}{total_row}"], score_fmt)
-    _write_owned(sheet, owned[f"{summary.RATE}{total_row}"], rate_fmt)
-    grade_row = where[GRADE_MARK]
-    sheet.write_string(grade_row - 1, 0, "等级", bold)
-    sheet.write_blank(grade_row - 1, 1, None, number)
-    _write_owned(
-        sheet,
-        owned[f"{summary.SCORE}{grade_row}"],
-        formats.get(bold=True, align="center", bg_color=FILL_OWNED),
-    )
-    sheet.write_blank(grade_row - 1, 3, None, number)
-    if "#二级表头" in where:
-        head = where["#二级表头"]
-        for i, text in enumerate(("二级指标", "权重分值", "得分", "得分率")):
-            sheet.write_string(head - 1, i, text, header)
-        for node, depth in rubric.walk():
-            if depth == 2 and not node.is_leaf:
-                group_row(node, where[node.code])
-
-    first = where[rubric.levels[0].code]
-    last = where[rubric.levels[-1].code]
-    chart = book.add_chart({"type": "column"})
-    quoted = f"'{SUMMARY_SHEET}'"
-    for col, name, color in (("B", "权重分值", "#A6A6A6"), ("C", "得分", "#548235")):
-        chart.add_series(
-            {
-                "name": name,
-                "categories": f"={quoted}!$A${first}:$A${last}",
-                "values": f"={quoted}!${col}${first}:${col}${last}",
-                "fill": {"color": color},
-                "data_labels": {"value": True, "num_format": "0.00"},
-            }
-        )
-    chart.set_title({"name": "一级指标得分情况", "name_font": {"name": FONT, "size": 12}})
-    chart.set_x_axis({"num_font": {"name": FONT}})
-    chart.set_y_axis({"num_font": {"name": FONT}, "major_gridlines": {"visible": True}})
-    chart.set_legend({"position": "bottom", "font": {"name": FONT}})
-    sheet.insert_chart("F3", chart, {"x_scale": 1.3, "y_scale": 1.2})
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 1)
-    sheet.hide_gridlines(2)
-
-
-def _rubric_sheet(book: Any, rubric: Rubric) -> None:
-    sheet = book.add_worksheet(RUBRIC_SHEET)
-    sheet.write_string(0, 0, RUBRIC_MARKER)
-    sheet.write_number(0, 1, RUBRIC_FORMAT)
-    sheet.write_string(0, 2, "此工作表保存本评分表的指标体系，供 xladdin 重算使用，请勿修改。")
-    text = rubric_json(rubric)
-    for i in range(0, len(text), RUBRIC_CHUNK):
-        sheet.write_string(1 + i // RUBRIC_CHUNK, 0, text[i : i + RUBRIC_CHUNK])
-    sheet.hide()
-
-
-def _config_sheet(book: Any) -> None:
-    sheet = book.add_worksheet(CONFIG_SHEET)
-    sheet.write_string(0, 0, "UDF Modules")
-    sheet.write_string(0, 1, UDF_MODULE)
-    sheet.set_column(0, 1, 24)

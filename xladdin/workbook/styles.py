@@ -1,0 +1,92 @@
+"""What the generated sheets look like: fonts, fills, cell formats, row heights, group titles,
+and writing a cell (an input's value, or an owned cell of the write plan) with its format.
+
+Shared by every sheet builder (the 评分表 of the published tables, the self-evaluation form and
+the sheets common to both), so none of them imports another for its looks.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..core.numbers import fmt_number
+from ..termtable import display_width
+
+if TYPE_CHECKING:
+    from ..core.rubric import Node
+    from .plan import CellWrite
+
+FONT = "宋体"
+
+FILL_REQUIRED = "#FFF2CC"  # yellow: this line needs it
+FILL_OPTIONAL = "#FFFBEF"  # pale: may be used on any line
+FILL_OWNED = "#E2EFDA"  # green: written by xladdin
+FILL_HEADER = "#D9D9D9"
+FILL_UNUSED = "#F2F2F2"
+
+LINE_HEIGHT = 13.5  # points per wrapped line of 10-point text
+
+
+class Formats:
+    """XlsxWriter formats made on demand from keyword settings over the sheets' base format
+    (宋体 10, centred vertically, wrapped, thin border), each distinct one made once."""
+
+    def __init__(self, book: Any) -> None:
+        base = {
+            "font_name": FONT,
+            "font_size": 10,
+            "valign": "vcenter",
+            "text_wrap": True,
+            "border": 1,
+        }
+        self.book = book
+        self._cache: dict[tuple[tuple[str, Any], ...], Any] = {}
+        self.base = base
+
+    def get(self, **extra: Any) -> Any:
+        spec = {**self.base, **extra}
+        key = tuple(sorted(spec.items()))
+        if key not in self._cache:
+            self._cache[key] = self.book.add_format(spec)
+        return self._cache[key]
+
+
+def group_title(node: Node, with_code: bool = True) -> str:
+    """ "A部门决策（15分）": a group's heading with its points."""
+    code = "" if node.code_assigned or not with_code else node.code
+    return f"{code}{node.name}（{fmt_number(node.weight)}分）"
+
+
+def leaf_title(node: Node) -> str:
+    return node.name if node.code_assigned else f"{node.code}{node.name}"
+
+
+def write_value(sheet: Any, ref: str, value: Any, fmt: Any) -> None:
+    """Write a plain value (blank, boolean, number or text) with its format."""
+    if value is None or value == "":
+        sheet.write_blank(ref, None, fmt)
+    elif isinstance(value, bool):
+        sheet.write_boolean(ref, value, fmt)
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(ref, float(value), fmt)
+    else:
+        sheet.write_string(ref, str(value), fmt)
+
+
+def write_owned(sheet: Any, write: CellWrite, fmt: Any) -> None:
+    """Write one owned cell of the write plan: its formula with the cached value, or its value."""
+    if write.formula is not None:
+        cached: Any = write.value
+        if isinstance(cached, Decimal):
+            cached = float(cached)
+        sheet.write_formula(write.ref, "=" + write.formula, fmt, "" if cached is None else cached)
+    else:
+        write_value(sheet, write.ref, write.value, fmt)
+
+
+def lines_needed(text: str, width: float) -> int:
+    """Wrapped lines a text needs in a column ``width`` characters wide (CJK counts double)."""
+    usable = max(1.0, (width - 1) * 1.08)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
