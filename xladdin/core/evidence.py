@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import Field, field_validator, model_validator
 
-from .rubric import Model, NonNeg, Num
+from .fields import Model, NonNeg, Num
 
 
 class Deduction(Model):

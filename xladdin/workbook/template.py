@@ -18,18 +18,18 @@ from typing import Any
 import xlsxwriter
 
 from ..core.evidence import Evidence, LineEvidence
-from ..core.numbers import fmt_number, fmt_percent_short
-from ..core.rubric import (
-    NATIONAL_JUDGEMENT_BANDS,
-    BandsMethod,
-    ChecklistMethod,
-    DeductionMethod,
-    JudgementMethod,
-    Node,
-    RatioMethod,
-    Rubric,
-    ThresholdMethod,
+from ..core.methods import (
+    BAND,
+    COUNT,
+    DECISION_SCORE,
+    DECISION_SHARE,
+    NOT_APPLICABLE,
+    EvidenceInput,
+    method_spec,
 )
+from ..core.methods import OPTIONAL_INPUTS as ANY_LINE_INPUTS
+from ..core.numbers import fmt_number, fmt_percent_short
+from ..core.rubric import ChecklistMethod, Node, Rubric
 from ..core.scoring import score
 from ..termtable import display_width
 from .cellref import col_index, split_ref
@@ -69,52 +69,22 @@ def rubric_json(rubric: Rubric) -> str:
     return rubric.model_dump_json(exclude_defaults=True)
 
 
+def _inputs(leaf: Node) -> list[EvidenceInput]:
+    return method_spec(leaf).inputs(leaf)
+
+
 def _required_inputs(leaf: Node) -> set[str]:
-    method = leaf.method
-    if isinstance(method, RatioMethod):
-        return {"value", "denominator"} if method.denominator_label else {"value"}
-    if isinstance(method, BandsMethod | ThresholdMethod):
-        return {"value"}
-    if isinstance(method, ChecklistMethod):
-        return {f"item{i}" for i in range(1, method.item_count + 1)}
-    if isinstance(method, DeductionMethod):
-        return {"count"}
-    if isinstance(method, JudgementMethod):
-        required = {"decision_reason"}
-        if method.scale == "national":
-            required |= {"band", "decision_share"}
-        return required
-    return {"decision_score", "decision_reason"}  # manual
+    return {item.key for item in _inputs(leaf) if item.required}
 
 
-OPTIONAL_INPUTS = {
-    "not_applicable",
-    "decision_score",
-    "decision_share",
-    "deduct_share",
-    "deduct_points",
-    "decision_reason",
-    "deviation_reason",
-}
+OPTIONAL_INPUTS = {item.key for item in ANY_LINE_INPUTS}
 
 
 def _input_help(leaf: Node) -> dict[str, str]:
-    """Per-line input prompts naming what the method needs (shown when the cell is selected)."""
-    method = leaf.method
-    help_text: dict[str, str] = {}
-    if isinstance(method, RatioMethod):
-        if method.denominator_label:
-            help_text["value"] = f"{method.numerator_label or '分子'}（{method.value_label}的分子）"
-            help_text["denominator"] = f"{method.denominator_label}（{method.value_label}的分母）"
-        else:
-            help_text["value"] = f"{method.value_label}" + (
-                "，可填 93.25% 或 0.9325" if method.percent else ""
-            )
-    elif isinstance(method, BandsMethod | ThresholdMethod):
-        help_text["value"] = method.value_label + ("（百分比）" if method.percent else "")
-        if isinstance(method, ThresholdMethod):
-            help_text["value"] += "；只知是否达标时填 √ 或 ×"
-    return help_text
+    """Per-line input prompts naming what the method needs (shown when the cell is selected).
+
+    Inputs with choices show their prompt with their list (see :func:`_validation`)."""
+    return {item.key: item.help for item in _inputs(leaf) if item.help and not item.choices}
 
 
 def evidence_inputs(leaf: Node, line: LineEvidence | None) -> dict[str, Any]:
@@ -478,13 +448,10 @@ def write_inputs(
 ) -> None:
     """The evidence inputs of one line: required ones yellow, optional ones pale, both unlocked;
     the rest grey. Keys the row does not have in this layout are skipped."""
+    inputs = {item.key: item for item in (*ANY_LINE_INPUTS, *_inputs(leaf))}
     required = _required_inputs(leaf)
     prompts = _input_help(leaf)
     unused = formats.get(bg_color=FILL_UNUSED)
-    percent_value = (
-        isinstance(leaf.method, RatioMethod | BandsMethod | ThresholdMethod) and leaf.method.percent
-    )
-    two_numbers = isinstance(leaf.method, RatioMethod) and leaf.method.denominator_label
     for key in layout.input_keys():
         ref = layout.find(key, row)
         if ref is None:
@@ -498,13 +465,13 @@ def write_inputs(
         if not usable:
             sheet.write_blank(r, c, None, unused)
             continue
+        item = inputs[key]
         fill = FILL_REQUIRED if key in required else FILL_OPTIONAL
         extra: dict[str, Any] = {"bg_color": fill, "locked": False, "align": "center"}
-        if key in ("decision_share", "deduct_share") or (
-            key == "value" and percent_value and not isinstance(value, str) and not two_numbers
-        ):
+        flag = item.kind == "number_or_flag" and isinstance(value, str)
+        if item.percent and not flag:
             extra["num_format"] = "0.00%"
-        if key in ("decision_reason", "deviation_reason"):
+        if item.kind == "text":
             extra["align"] = "left"
         _write_value(sheet, ref, value, formats.get(**extra))
         if key in prompts:
@@ -538,55 +505,46 @@ def _row_height(
     return max(2, lines) * LINE_HEIGHT + 3
 
 
+EVERY_LINE_INPUTS = (NOT_APPLICABLE, COUNT, BAND, DECISION_SCORE, DECISION_SHARE)
+"""Inputs whose columns are validated on every line (the other lines show them grey)."""
+
+
+def _validation(item: EvidenceInput, leaf: Node) -> dict[str, Any] | None:
+    """The data validation of an input cell, from its kind; None when it has none."""
+    if item.choices:
+        options: dict[str, Any] = {"validate": "list", "source": list(item.choices)}
+        if item.help:
+            options |= {"input_title": item.label, "input_message": item.help}
+        return options
+    if item.kind == "count":
+        return {
+            "validate": "integer",
+            "criteria": ">=",
+            "value": 0,
+            "error_message": f"{item.label}应为不小于0的整数",
+        }
+    if not item.capped:
+        return None
+    top: float | int
+    if item.percent:
+        top, message = 1, f"{item.label}应在0%至100%之间"
+    else:
+        top, message = float(leaf.weight), f"{item.label}应在0至{fmt_number(leaf.weight)}分之间"
+    return {
+        "validate": "decimal",
+        "criteria": "between",
+        "minimum": 0,
+        "maximum": top,
+        "error_message": message,
+    }
+
+
 def _line_validations(leaf: Node) -> list[tuple[str, dict[str, Any]]]:
     """The data validations of a line's input cells, by layout key."""
-    found: list[tuple[str, dict[str, Any]]] = [
-        ("not_applicable", {"validate": "list", "source": ["是", "否"]}),
-        (
-            "count",
-            {
-                "validate": "integer",
-                "criteria": ">=",
-                "value": 0,
-                "error_message": "发现问题数应为不小于0的整数",
-            },
-        ),
-        ("band", {"validate": "list", "source": list(NATIONAL_JUDGEMENT_BANDS)}),
-        (
-            "decision_score",
-            {
-                "validate": "decimal",
-                "criteria": "between",
-                "minimum": 0,
-                "maximum": float(leaf.weight),
-                "error_message": f"认定得分应在0至{fmt_number(leaf.weight)}分之间",
-            },
-        ),
-        (
-            "decision_share",
-            {
-                "validate": "decimal",
-                "criteria": "between",
-                "minimum": 0,
-                "maximum": 1,
-                "error_message": "得分比例应在0%至100%之间",
-            },
-        ),
-    ]
-    if isinstance(leaf.method, ChecklistMethod):
-        for i in range(1, leaf.method.item_count + 1):
-            found.append(
-                (
-                    f"item{i}",
-                    {
-                        "validate": "list",
-                        "source": ["√", "×"],
-                        "input_title": f"要点{i}",
-                        "input_message": "√ 符合，× 不符合",
-                    },
-                )
-            )
-    return found
+    shared = {item.key for item in EVERY_LINE_INPUTS}
+    items = [*EVERY_LINE_INPUTS, *(item for item in _inputs(leaf) if item.key not in shared)]
+    found = [(item.key, _validation(item, leaf)) for item in items]
+    return [(key, options) for key, options in found if options is not None]
 
 
 def add_validations(sheet: Any, layout: ScoringLayout, leaves: list[Node], rows: SheetRows) -> None:
