@@ -1,6 +1,6 @@
 """The linter: what is wrong or doubtful in a rubric and in an evaluation's evidence.
 
-Errors make a rubric unusable (weights that do not add up, duplicate codes); warnings point at
+Errors make a rubric unusable (weights that do not add up); warnings point at
 lines a reviewer should look at (a rule text that names 10 points on a 1-point line, an
 evaluator's deduction that the rule's shares cannot produce). Findings carry the indicator code.
 """
@@ -8,30 +8,33 @@ evaluator's deduction that the rule's shares cannot produce). Findings carry the
 from __future__ import annotations
 
 import re
-from collections import Counter
 from decimal import Decimal
-from typing import Literal
 
-from . import methods as m
 from .evidence import Evidence
-from .numbers import CIRCLED, ZERO, divide, fmt_number, fmt_percent, fmt_percent_short, quantize
+from .methods import method_spec
+from .methods.base import error, warning
+from .methods.checklist import achievable_checklist_scores
+from .methods.ratio import RATIO_MODES, RatioMode, convention_name, ratio_alternatives
+from .numbers import ZERO, fmt_number
 from .result import Finding, IndicatorResult, Result
-from .rubric import ChecklistMethod, Node, RatioMethod, Rubric, ThresholdMethod
-from .scoring import measured_value, score
+from .rubric import Node, Rubric
+from .scoring import score
+
+__all__ = [
+    "RATIO_MODES",
+    "RatioMode",
+    "achievable_checklist_scores",
+    "convention_name",
+    "has_errors",
+    "lint",
+    "lint_evidence",
+    "lint_rubric",
+    "ratio_alternatives",
+    "rule_allows_discretion",
+]
 
 # "得10分", "得 0.5 分", "得分=推进率*10分", "×10分"
 _POINTS_IN_RULE = re.compile(r"(?:得|\*|×)\s*(\d+(?:\.\d+)?)\s*分")
-_CIRCLED_IN_RULE = re.compile(f"[{CIRCLED}]")
-
-
-def _error(check: str, message: str, code: str | None = None, field: str | None = None) -> Finding:
-    return Finding(severity="error", check=check, message=message, code=code, field=field)
-
-
-def _warning(
-    check: str, message: str, code: str | None = None, field: str | None = None
-) -> Finding:
-    return Finding(severity="warning", check=check, message=message, code=code, field=field)
 
 
 def _info(check: str, message: str, code: str | None = None) -> Finding:
@@ -44,22 +47,17 @@ def lint_rubric(rubric: Rubric) -> list[Finding]:
     top = sum((level.weight for level in rubric.levels), ZERO)
     if top != rubric.total_weight:
         findings.append(
-            _error(
+            error(
                 "total-weight",
                 f"一级指标权重合计{fmt_number(top)}，应为{fmt_number(rubric.total_weight)}",
             )
         )
-    codes = Counter(node.code for node, _ in rubric.walk())
-    codes.update(item.code for _, item in rubric.adjustment_items())
-    for code, count in codes.items():
-        if count > 1:
-            findings.append(_error("duplicate-code", f"指标编码重复出现{count}次", code))
     for node, _ in rubric.walk():
         if node.children:
             children = sum((child.weight for child in node.children), ZERO)
             if children != node.weight:
                 findings.append(
-                    _error(
+                    error(
                         "weight-sum",
                         f"下级指标权重合计{fmt_number(children)}，与本级权重{fmt_number(node.weight)}不一致",
                         node.code,
@@ -81,103 +79,15 @@ def _lint_leaf(node: Node) -> list[Finding]:
     over = [x for x in named if x > node.weight]
     if over:
         findings.append(
-            _warning(
+            warning(
                 "rule-points",
                 f"评分规则写“得{fmt_number(max(over))}分”，但权重为{fmt_number(node.weight)}",
                 node.code,
                 "rule",
             )
         )
-    method = node.method
-    if isinstance(method, ChecklistMethod):
-        points = method.item_points(node.weight)
-        if points is not None and sum(points, ZERO) != node.weight:
-            findings.append(
-                _error(
-                    "checklist-points",
-                    f"各要点分值合计{fmt_number(sum(points, ZERO))}，与权重{fmt_number(node.weight)}不一致",
-                    node.code,
-                    "method.items",
-                )
-            )
-        listed = len(set(_CIRCLED_IN_RULE.findall(node.rule)))
-        if listed > 1 and listed != method.item_count:
-            findings.append(
-                _warning(
-                    "checklist-count",
-                    f"评分规则列出{listed}个要点，评分方法按{method.item_count}个要点计分",
-                    node.code,
-                    "method.items",
-                )
-            )
-    if method is not None and method.type == "bands":
-        for band in method.bands:
-            if band.points is not None and band.points > node.weight:
-                findings.append(
-                    _error(
-                        "band-points",
-                        f"分档分值{fmt_number(band.points)}超过权重{fmt_number(node.weight)}",
-                        node.code,
-                        "method.bands",
-                    )
-                )
+    findings.extend(method_spec(node).lint(node, node.method))
     return findings
-
-
-def achievable_checklist_scores(
-    node: Node, method: ChecklistMethod, rubric: Rubric
-) -> set[Decimal]:
-    """Every score a strict checklist can give, rounded as the rubric rounds."""
-    places, mode = rubric.rounding.score.places, rubric.rounding.score.mode
-    points = method.item_points(node.weight)
-    if points is None:
-        n = method.item_count
-        return {
-            quantize(node.weight * divide(Decimal(k), Decimal(n)), places, mode)
-            for k in range(n + 1)
-        }
-    sums: set[Decimal] = {ZERO}
-    for item in points:
-        sums |= {s + item for s in sums}
-    return {quantize(s, places, mode) for s in sums}
-
-
-def _share_text(node: Node, method: ChecklistMethod) -> str:
-    points = method.item_points(node.weight)
-    if points is None:
-        n = method.item_count
-        return f"{n}项各占1/{n}权重分（每项{fmt_number(quantize(divide(node.weight, Decimal(n)), 2, 'half_up'))}分）"
-    return "各要点分值" + "、".join(fmt_number(p) for p in points) + "分"
-
-
-RatioMode = Literal["proportional", "step_started", "step_full"]
-RATIO_MODES: tuple[RatioMode, ...] = ("proportional", "step_started", "step_full")
-
-
-def convention_name(mode: RatioMode, method: RatioMethod) -> str:
-    """How a ratio convention is said in a review: "每降低1%扣1%权重分（不足1%按1%计）"."""
-    if mode == "proportional":
-        return "按比例计分"
-    step, deduct = fmt_percent_short(method.step), fmt_percent_short(method.step_deduct)
-    if mode == "step_started":
-        return f"每降低{step}扣{deduct}权重分（不足{step}按{step}计）"
-    return f"每降低满{step}扣{deduct}权重分"
-
-
-def ratio_alternatives(
-    node: Node, method: RatioMethod, value: Decimal, rubric: Rubric
-) -> dict[str, Decimal]:
-    """What each ratio convention gives for ``value``, rounded as the rubric rounds."""
-    policy = rubric.rounding.score
-    reached = m.completion(value, method.target, method.direction, method.inverse)
-    return {
-        convention_name(mode, method): quantize(
-            m.ratio_points(node.weight, reached, mode, method.step, method.step_deduct).points,
-            policy.places,
-            policy.mode,
-        )
-        for mode in RATIO_MODES
-    }
 
 
 def rule_allows_discretion(node: Node) -> bool:
@@ -185,10 +95,7 @@ def rule_allows_discretion(node: Node) -> bool:
 
     On such lines an evaluator's figure below the rule's is not a departure from the rule.
     """
-    method = node.method
-    if isinstance(method, ChecklistMethod):
-        return not method.strict
-    return isinstance(method, ThresholdMethod) and method.otherwise == "judgement"
+    return method_spec(node).discretion(node.method)
 
 
 def _lint_line(
@@ -197,13 +104,13 @@ def _lint_line(
     findings: list[Finding] = []
     code = node.code
     if line.status == "invalid_evidence":
-        findings.append(_error("invalid-evidence", line.reason, code))
+        findings.append(error("invalid-evidence", line.reason, code))
     elif line.status == "missing_evidence":
-        findings.append(_warning("missing-evidence", line.reason, code))
+        findings.append(warning("missing-evidence", line.reason, code))
     if line.declared is not None:
         if line.declared > node.weight:
             findings.append(
-                _error(
+                error(
                     "over-weight",
                     f"填报得分{fmt_number(line.declared)}超过权重{fmt_number(node.weight)}",
                     code,
@@ -212,7 +119,7 @@ def _lint_line(
             )
         elif line.score is not None and line.declared != line.score:
             findings.append(
-                _warning(
+                warning(
                     "declared-differs",
                     f"填报得分{fmt_number(line.declared)}，按佐证计算为{fmt_number(line.score)}",
                     code,
@@ -221,22 +128,11 @@ def _lint_line(
             )
     if not line.decided or line.score is None:
         return findings
-    method = node.method
-    if isinstance(method, ChecklistMethod) and method.strict:
-        achievable = achievable_checklist_scores(node, method, rubric)
-        if line.score not in achievable:
-            awarded = fmt_percent_short(divide(line.score, node.weight)) if node.weight else "0%"
-            options = "、".join(fmt_number(s) for s in sorted(achievable))
-            findings.append(
-                _warning(
-                    "decision-share",
-                    f"评价人认定得{fmt_number(line.score)}分（{awarded}权重分），"
-                    f"但评分规则为{_share_text(node, method)}，只能得{options}分",
-                    code,
-                    "decision",
-                )
-            )
-            return findings
+    spec = method_spec(node)
+    impossible = spec.decision_check(node, node.method, line.score, rubric)
+    if impossible is not None:
+        findings.append(warning("decision-share", impossible, code, "decision"))
+        return findings
     if (
         line.rule_score is not None
         and line.rule_score != line.score
@@ -247,14 +143,9 @@ def _lint_line(
             f"（{line.rule_reason or '未扣分'}）"
         )
         source = evidence.line(code)
-        if isinstance(method, RatioMethod) and source is not None:
-            measured = measured_value(source, rubric.rounding)
-            if measured is not None:
-                conventions = ratio_alternatives(node, method, measured[0], rubric)
-                matches = [name for name, points in conventions.items() if points == line.score]
-                if matches:
-                    message += f"；认定得分与“{matches[0]}”一致（{fmt_percent(measured[1])}），与规则所述计分方式不同"
-        findings.append(_warning("decision-differs", message, code, "decision"))
+        if source is not None:
+            message += spec.decision_hint(node, node.method, source, line.score, rubric)
+        findings.append(warning("decision-differs", message, code, "decision"))
     return findings
 
 
@@ -289,7 +180,7 @@ def lint(
 ) -> list[Finding]:
     """All findings for a rubric and, when given, its evidence; ordered as the table reads."""
     findings = _rubric_findings(rubric)
-    if evidence is not None and not any(f.check == "duplicate-code" for f in findings):
+    if evidence is not None:
         findings.extend(lint_evidence(rubric, evidence, result))
     order = {node.code: i for i, (node, _) in enumerate(rubric.walk())}
     return sorted(findings, key=lambda f: (order.get(f.code or "", -1), f.severity != "error"))
