@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
@@ -75,6 +76,7 @@ class LineEvidence(Model):
     met: list[bool] | None = None
     failed: list[int] | None = None
     count: int | None = Field(default=None, ge=0)
+    counts: list[Annotated[int, Field(ge=0)]] | None = None
     passed: bool | None = None
     decision: Decision | None = None
     not_applicable: bool = False

@@ -83,8 +83,12 @@ OPTIONAL_INPUTS = {item.key for item in ANY_LINE_INPUTS}
 def _input_help(leaf: Node) -> dict[str, str]:
     """Per-line input prompts naming what the method needs (shown when the cell is selected).
 
-    Inputs with choices show their prompt with their list (see :func:`_validation`)."""
-    return {item.key: item.help for item in _inputs(leaf) if item.help and not item.choices}
+    Inputs with a validation of their own show their prompt with it (see :func:`_validation`)."""
+    return {
+        item.key: item.help
+        for item in _inputs(leaf)
+        if item.help and _validation(item, leaf) is None
+    }
 
 
 def evidence_inputs(leaf: Node, line: LineEvidence | None) -> dict[str, Any]:
@@ -511,17 +515,16 @@ EVERY_LINE_INPUTS = (NOT_APPLICABLE, COUNT, BAND, DECISION_SCORE, DECISION_SHARE
 
 def _validation(item: EvidenceInput, leaf: Node) -> dict[str, Any] | None:
     """The data validation of an input cell, from its kind; None when it has none."""
+    prompt = {"input_title": item.label, "input_message": item.help[:250]} if item.help else {}
     if item.choices:
-        options: dict[str, Any] = {"validate": "list", "source": list(item.choices)}
-        if item.help:
-            options |= {"input_title": item.label, "input_message": item.help}
-        return options
+        return {"validate": "list", "source": list(item.choices), **prompt}
     if item.kind == "count":
         return {
             "validate": "integer",
             "criteria": ">=",
             "value": 0,
             "error_message": f"{item.label}应为不小于0的整数",
+            **prompt,
         }
     if not item.capped:
         return None
@@ -536,6 +539,7 @@ def _validation(item: EvidenceInput, leaf: Node) -> dict[str, Any] | None:
         "minimum": 0,
         "maximum": top,
         "error_message": message,
+        **prompt,
     }
 
 

@@ -1,9 +1,9 @@
 """The scoring methods: one module each, collected in the registry ``METHODS``.
 
 Each module (``ratio``, ``bands``, ``checklist``, ``deduction``, ``threshold``, ``judgement``,
-``manual``) holds its pydantic model, its arithmetic as pure functions of Decimals (shared with
-the worksheet functions; they return unrounded points and raise :class:`MethodError` with a
-Chinese message), the evidence inputs it needs, its lint checks and its rule-text patterns,
+``manual``, ``itemized``) holds its pydantic model, its arithmetic as pure functions of
+Decimals (shared with the worksheet functions; they return unrounded points and raise
+:class:`MethodError` with a Chinese message), the evidence inputs it needs, its lint checks and its rule-text patterns,
 tied together in a :class:`MethodSpec` named ``SPEC``. Code that needs "the method of this
 line" looks it up with :func:`method_spec`. How to add a method: ``docs/developing.md``.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
-from . import bands, checklist, deduction, judgement, manual, ratio, threshold
+from . import bands, checklist, deduction, itemized, judgement, manual, ratio, threshold
 from .bands import Band, BandsMethod, Direction, band_points
 from .base import (
     DECISION_REASON,
@@ -41,6 +41,7 @@ from .base import (
 )
 from .checklist import ChecklistItem, ChecklistMethod, checklist_flags, checklist_points
 from .deduction import COUNT, DeductionMethod, deduction_points
+from .itemized import DeductionItem, ItemizedDeductionMethod, itemized_points
 from .judgement import BAND, NATIONAL_JUDGEMENT_BANDS, JudgementMethod, judgement_points
 from .manual import ManualMethod
 from .ratio import Inverse, RatioMethod, RatioMode, RatioPoints, completion, ratio_points
@@ -56,6 +57,7 @@ METHODS: dict[str, MethodSpec[Any]] = {
         threshold.SPEC,
         judgement.SPEC,
         manual.SPEC,
+        itemized.SPEC,
     )
 }
 """Every scoring method by its ``type``, in the order the documentation lists them."""
@@ -69,6 +71,7 @@ if TYPE_CHECKING:  # the same models as METHODS, spelt out for the type checker
         | ThresholdMethod
         | JudgementMethod
         | ManualMethod
+        | ItemizedDeductionMethod
     )
 else:
     AnyMethod = functools.reduce(operator.or_, (spec.model for spec in METHODS.values()))
@@ -111,11 +114,13 @@ __all__ = [
     "BandsMethod",
     "ChecklistItem",
     "ChecklistMethod",
+    "DeductionItem",
     "DeductionMethod",
     "Direction",
     "EvidenceInput",
     "InputKind",
     "Inverse",
+    "ItemizedDeductionMethod",
     "JudgementMethod",
     "ManualMethod",
     "Method",
@@ -136,6 +141,7 @@ __all__ = [
     "deduction_points",
     "finish",
     "format_value",
+    "itemized_points",
     "judgement_points",
     "measured_value",
     "method_spec",
