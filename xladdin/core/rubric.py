@@ -29,7 +29,7 @@ from .methods import (
     RatioMethod,
     ThresholdMethod,
 )
-from .numbers import RoundingMode
+from .policy import RoundingPolicy, RoundingRule
 
 # ---------------------------------------------------------------------------------------------
 # The tree.
@@ -106,22 +106,6 @@ class Node(Model):
 
 # ---------------------------------------------------------------------------------------------
 # Policies.
-
-
-class RoundingRule(Model):
-    places: int = Field(ge=0, le=10)
-    mode: RoundingMode = "half_up"
-
-
-class RoundingPolicy(Model):
-    """How numbers are rounded. ``rate`` is the 得分率 as a fraction (4 places = 88.93%);
-    ``effective_weight`` is a line's weight rescaled when other lines are not applicable."""
-
-    score: RoundingRule = RoundingRule(places=2, mode="half_up")
-    rate: RoundingRule = RoundingRule(places=4, mode="half_up")
-    value: RoundingRule = RoundingRule(places=4, mode="half_up")
-    effective_weight: RoundingRule = RoundingRule(places=4, mode="half_up")
-    score_on_rounded_value: bool = True
 
 
 class GradeBand(Model):

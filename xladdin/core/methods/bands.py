@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -16,6 +16,7 @@ from ..numbers import (
     ZERO,
     fmt_number,
 )
+from ..policy import RoundingPolicy
 from ..result import Finding
 from ..ruletext import (
     INCL,
@@ -27,6 +28,7 @@ from ..ruletext import (
 )
 from .base import (
     EvidenceInput,
+    LineNode,
     MethodError,
     MethodSpec,
     Outcome,
@@ -35,10 +37,6 @@ from .base import (
     format_value,
     need_value,
 )
-
-if TYPE_CHECKING:
-    from ..rubric import Node, RoundingPolicy
-
 
 Direction = Literal["higher", "lower"]
 
@@ -102,7 +100,9 @@ def band_points(
     return otherwise, None
 
 
-def _score(node: Node, method: BandsMethod, line: LineEvidence, policy: RoundingPolicy) -> Outcome:
+def _score(
+    node: LineNode, method: BandsMethod, line: LineEvidence, policy: RoundingPolicy
+) -> Outcome:
     value, shown = need_value(line, method.value_label, policy)
     amounts = [
         band.points if band.points is not None else node.weight * (band.share or ZERO)
@@ -125,7 +125,7 @@ def _needs(method: BandsMethod) -> list[EvidenceInput]:
     return [EvidenceInput("value", method.value_label, help_text, "number", percent=method.percent)]
 
 
-def _lint(node: Node, method: BandsMethod) -> list[Finding]:
+def _lint(node: LineNode, method: BandsMethod) -> list[Finding]:
     return [
         error(
             "band-points",

@@ -13,16 +13,37 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from ..evidence import LineEvidence
 from ..fields import Model
 from ..numbers import ZERO, divide, fmt_number, fmt_percent, quantize
+from ..policy import RoundingPolicy, RoundingRule
 from ..result import Finding
 from ..ruletext import Inference
 
-if TYPE_CHECKING:
-    from ..rubric import Node, RoundingPolicy, RoundingRule, Rubric
+
+class LineNode(Protocol):
+    """What a method sees of its rubric line (a leaf :class:`xladdin.core.rubric.Node`)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def weight(self) -> Decimal: ...
+
+    @property
+    def rule(self) -> str: ...
+
+    @property
+    def method(self) -> Any: ...
+
+
+class Rounded(Protocol):
+    """What a method sees of its rubric (an :class:`xladdin.core.rubric.Rubric`): the rounding."""
+
+    @property
+    def rounding(self) -> RoundingPolicy: ...
 
 
 class MethodError(ValueError):
@@ -231,16 +252,16 @@ class MethodSpec(Generic[M]):
     name: str
     model: builtins.type[M]
     needs: Callable[[M], list[EvidenceInput]]
-    rule: Callable[[Node, M, LineEvidence, RoundingPolicy], Outcome] | None = None
+    rule: Callable[[LineNode, M, LineEvidence, RoundingPolicy], Outcome] | None = None
     check: Callable[[M, LineEvidence], str | None] = _none
-    lint: Callable[[Node, M], list[Finding]] = _nothing
+    lint: Callable[[LineNode, M], list[Finding]] = _nothing
     discretion: Callable[[M], bool] = _no
-    decision_check: Callable[[Node, M, Decimal, Rubric], str | None] = _none
-    decision_hint: Callable[[Node, M, LineEvidence, Decimal, Rubric], str] = lambda *_: ""
+    decision_check: Callable[[LineNode, M, Decimal, Rounded], str | None] = _none
+    decision_hint: Callable[[LineNode, M, LineEvidence, Decimal, Rounded], str] = lambda *_: ""
     patterns: tuple[Pattern, ...] = ()
 
-    def inputs(self, node: Node) -> list[EvidenceInput]:
+    def inputs(self, node: LineNode) -> list[EvidenceInput]:
         """The inputs this line's method needs, derived from its model (e.g. a ratio with a
         denominator label → value and denominator; a checklist → item1..itemN flags)."""
         assert node.method is not None and node.method.type == self.type
-        return self.needs(node.method)  # type: ignore[arg-type]
+        return self.needs(node.method)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import field_validator
 
@@ -21,6 +21,7 @@ from ..numbers import (
     fmt_percent_short,
     quantize,
 )
+from ..policy import RoundingPolicy
 from ..result import Finding
 from ..ruletext import (
     NUM,
@@ -31,18 +32,17 @@ from ..ruletext import (
 )
 from .base import (
     EvidenceInput,
+    LineNode,
     MethodError,
     MethodSpec,
     MissingEvidence,
     Outcome,
     Pattern,
+    Rounded,
     check_weight,
     error,
     warning,
 )
-
-if TYPE_CHECKING:
-    from ..rubric import Node, RoundingPolicy, Rubric
 
 
 class ChecklistItem(Model):
@@ -122,7 +122,7 @@ def checklist_flags(method: ChecklistMethod, line: LineEvidence) -> list[bool]:
 
 
 def _score(
-    node: Node, method: ChecklistMethod, line: LineEvidence, policy: RoundingPolicy
+    node: LineNode, method: ChecklistMethod, line: LineEvidence, policy: RoundingPolicy
 ) -> Outcome:
     flags = checklist_flags(method, line)
     points = checklist_points(node.weight, flags, method.explicit_points)
@@ -145,7 +145,7 @@ _CIRCLED_RE = re.compile(f"[{CIRCLED}]")
 # Checks of the rubric line and of an evaluator's decision.
 
 
-def _lint(node: Node, method: ChecklistMethod) -> list[Finding]:
+def _lint(node: LineNode, method: ChecklistMethod) -> list[Finding]:
     findings: list[Finding] = []
     points = method.explicit_points
     if points is not None and sum(points, ZERO) != node.weight:
@@ -171,7 +171,7 @@ def _lint(node: Node, method: ChecklistMethod) -> list[Finding]:
 
 
 def achievable_checklist_scores(
-    node: Node, method: ChecklistMethod, rubric: Rubric
+    node: LineNode, method: ChecklistMethod, rubric: Rounded
 ) -> set[Decimal]:
     """Every score a strict checklist can give, rounded as the rubric rounds."""
     places, mode = rubric.rounding.score.places, rubric.rounding.score.mode
@@ -188,7 +188,7 @@ def achievable_checklist_scores(
     return {quantize(s, places, mode) for s in sums}
 
 
-def _share_text(node: Node, method: ChecklistMethod) -> str:
+def _share_text(node: LineNode, method: ChecklistMethod) -> str:
     points = method.explicit_points
     if points is None:
         n = method.item_count
@@ -198,7 +198,7 @@ def _share_text(node: Node, method: ChecklistMethod) -> str:
 
 
 def _decision_check(
-    node: Node, method: ChecklistMethod, score: Decimal, rubric: Rubric
+    node: LineNode, method: ChecklistMethod, score: Decimal, rubric: Rounded
 ) -> str | None:
     """A strict checklist gives only the sums of its items; an evaluator's other figure is not
     one of them."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import model_validator
 
@@ -16,6 +16,7 @@ from ..numbers import (
     fmt_number,
     fmt_percent_short,
 )
+from ..policy import RoundingPolicy
 from ..ruletext import (
     NUM,
     Inference,
@@ -23,6 +24,7 @@ from ..ruletext import (
 )
 from .base import (
     EvidenceInput,
+    LineNode,
     MethodError,
     MethodSpec,
     MissingEvidence,
@@ -31,9 +33,6 @@ from .base import (
     check_weight,
     clamp,
 )
-
-if TYPE_CHECKING:
-    from ..rubric import Node, RoundingPolicy
 
 
 class DeductionMethod(Model):
@@ -72,7 +71,7 @@ def deduction_points(
 
 
 def _score(
-    node: Node, method: DeductionMethod, line: LineEvidence, policy: RoundingPolicy
+    node: LineNode, method: DeductionMethod, line: LineEvidence, policy: RoundingPolicy
 ) -> Outcome:
     if line.count is None:
         raise MissingEvidence(f"缺少发现的{method.occurrence_label}数")

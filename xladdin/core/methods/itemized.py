@@ -9,17 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from ..evidence import LineEvidence
 from ..fields import Model, NonNeg
 from ..numbers import ZERO, fmt_number
+from ..policy import RoundingPolicy
 from ..result import Finding
 from ..ruletext import Inference
 from .base import (
     EvidenceInput,
+    LineNode,
     MethodError,
     MethodSpec,
     MissingEvidence,
@@ -29,9 +31,6 @@ from .base import (
     clamp,
     warning,
 )
-
-if TYPE_CHECKING:
-    from ..rubric import Node, RoundingPolicy
 
 
 class DeductionItem(Model):
@@ -61,7 +60,7 @@ def itemized_points(weight: Decimal, counts: Sequence[int], points: Sequence[Dec
 
 
 def _score(
-    node: Node, method: ItemizedDeductionMethod, line: LineEvidence, policy: RoundingPolicy
+    node: LineNode, method: ItemizedDeductionMethod, line: LineEvidence, policy: RoundingPolicy
 ) -> Outcome:
     if line.counts is None:
         raise MissingEvidence("缺少各扣分项的发现次数")
@@ -86,7 +85,7 @@ def _needs(method: ItemizedDeductionMethod) -> list[EvidenceInput]:
     ]
 
 
-def _lint(node: Node, method: ItemizedDeductionMethod) -> list[Finding]:
+def _lint(node: LineNode, method: ItemizedDeductionMethod) -> list[Finding]:
     return [
         warning(
             "itemized-points",

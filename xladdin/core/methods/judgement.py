@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from ..evidence import LineEvidence
 from ..fields import Model
@@ -25,10 +25,6 @@ from .base import (
     check_weight,
     clamp,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 NATIONAL_JUDGEMENT_BANDS: dict[str, tuple[Decimal, Decimal]] = {
     "达成年度指标": (Decimal("0.8"), Decimal("1")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from ..fields import Model
 from .base import (
@@ -11,9 +11,6 @@ from .base import (
     EvidenceInput,
     MethodSpec,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 class ManualMethod(Model):

@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import field_validator
 
@@ -22,6 +22,7 @@ from ..numbers import (
     fmt_percent_short,
     quantize,
 )
+from ..policy import RoundingPolicy
 from ..ruletext import (
     NUM,
     Formula,
@@ -35,19 +36,18 @@ from ..ruletext import (
 )
 from .base import (
     EvidenceInput,
+    LineNode,
     MethodError,
     MethodSpec,
     Outcome,
     Pattern,
+    Rounded,
     check_weight,
     clamp,
     format_value,
     measured_value,
     need_value,
 )
-
-if TYPE_CHECKING:
-    from ..rubric import Node, RoundingPolicy, Rubric
 
 RatioMode = Literal["proportional", "step_started", "step_full"]
 Direction = Literal["higher", "lower"]
@@ -148,7 +148,9 @@ def ratio_points(
 # Scoring a line.
 
 
-def _score(node: Node, method: RatioMethod, line: LineEvidence, policy: RoundingPolicy) -> Outcome:
+def _score(
+    node: LineNode, method: RatioMethod, line: LineEvidence, policy: RoundingPolicy
+) -> Outcome:
     value, shown = need_value(line, method.value_label, policy)
     reached = completion(value, method.target, method.direction, method.inverse)
     points = ratio_points(node.weight, reached, method.mode, method.step, method.step_deduct)
@@ -195,7 +197,7 @@ def convention_name(mode: RatioMode, method: RatioMethod) -> str:
 
 
 def ratio_alternatives(
-    node: Node, method: RatioMethod, value: Decimal, rubric: Rubric
+    node: LineNode, method: RatioMethod, value: Decimal, rubric: Rounded
 ) -> dict[str, Decimal]:
     """What each ratio convention gives for ``value``, rounded as the rubric rounds."""
     policy = rubric.rounding.score
@@ -211,7 +213,7 @@ def ratio_alternatives(
 
 
 def _decision_hint(
-    node: Node, method: RatioMethod, line: LineEvidence, score: Decimal, rubric: Rubric
+    node: LineNode, method: RatioMethod, line: LineEvidence, score: Decimal, rubric: Rounded
 ) -> str:
     measured = measured_value(line, rubric.rounding)
     if measured is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from ..evidence import LineEvidence
 from ..fields import Model, Num
@@ -14,6 +14,7 @@ from ..numbers import (
     divide,
     fmt_number,
 )
+from ..policy import RoundingPolicy
 from ..ruletext import (
     LABEL_STOP,
     MEASURE_WORDS,
@@ -29,6 +30,7 @@ from ..ruletext import (
 )
 from .base import (
     EvidenceInput,
+    LineNode,
     MethodSpec,
     MissingEvidence,
     Outcome,
@@ -36,10 +38,6 @@ from .base import (
     format_value,
     measured_value,
 )
-
-if TYPE_CHECKING:
-    from ..rubric import Node, RoundingPolicy
-
 
 ThresholdOp = Literal[">=", "<=", "=", ">", "<"]
 
@@ -70,7 +68,7 @@ def threshold_met(value: Decimal, op: ThresholdOp, bound: Decimal) -> bool:
 
 
 def _score(
-    node: Node, method: ThresholdMethod, line: LineEvidence, policy: RoundingPolicy
+    node: LineNode, method: ThresholdMethod, line: LineEvidence, policy: RoundingPolicy
 ) -> Outcome:
     bound = f"{OP_TEXT[method.op]}{format_value(method.value, method.percent, method.unit, policy)}"
     found = measured_value(line, policy)
