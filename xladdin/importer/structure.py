@@ -497,6 +497,8 @@ class _Reader:
         return groups
 
     def check_codes(self) -> None:
+        """Name the two cells of a duplicated code. The rubric rejects duplicates itself (when it
+        is validated); this only says where they are in the table, before anything is built."""
         seen: dict[str, TableNode] = {}
         for node in self.all_nodes():
             if node.code in seen:
