@@ -35,6 +35,7 @@ from .base import (
     Pattern,
     error,
     format_value,
+    measure_findings,
     need_value,
 )
 
@@ -238,6 +239,12 @@ def _bands(
     return Inference(method, confidence, "分档：" + "，".join(parts), doubts)
 
 
+def _plausibility(
+    node: LineNode, method: BandsMethod, line: LineEvidence, policy: RoundingPolicy
+) -> list[Finding]:
+    return measure_findings(node, line, method.value_label, method.percent, policy)
+
+
 SPEC = MethodSpec(
     type="bands",
     name="分档",
@@ -245,5 +252,6 @@ SPEC = MethodSpec(
     needs=_needs,
     rule=_score,
     lint=_lint,
+    plausibility=_plausibility,
     patterns=(Pattern(20, _bands),),
 )

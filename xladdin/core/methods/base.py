@@ -17,7 +17,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from ..evidence import LineEvidence
 from ..fields import Model
-from ..numbers import ZERO, divide, fmt_number, fmt_percent, quantize
+from ..numbers import ZERO, divide, fmt_number, fmt_percent, fmt_percent_short, quantize
 from ..policy import RoundingPolicy, RoundingRule
 from ..result import Finding
 from ..ruletext import Inference
@@ -162,6 +162,38 @@ def format_value(value: Decimal, percent: bool, unit: str, policy: RoundingPolic
     return f"{fmt_number(value)}{unit}"
 
 
+PERCENT_TYPED_AS_NUMBER = Decimal(2)
+"""A rate of 200% or more is most likely a percentage typed as a whole number (85 for 85%)."""
+
+
+def measure_findings(
+    node: LineNode, line: LineEvidence, label: str, percent: bool, policy: RoundingPolicy
+) -> list[Finding]:
+    """Impossible and implausible measured values: negative amounts or rates, and a rate that
+    looks like a percentage typed as a whole number."""
+    findings: list[Finding] = []
+    for field, amount, name in (
+        ("value", line.value, label),
+        ("numerator", line.numerator, "分子"),
+        ("denominator", line.denominator, "分母"),
+    ):
+        if amount is not None and amount < 0:
+            findings.append(
+                error("impossible-value", f"{name}为负数（{fmt_number(amount)}）", node.code, field)
+            )
+    if line.value is not None and percent and line.value >= PERCENT_TYPED_AS_NUMBER:
+        findings.append(
+            warning(
+                "percent-as-number",
+                f"{label}填写为{fmt_number(line.value)}，即{fmt_percent_short(line.value)}："
+                f"如为{fmt_number(line.value)}%，请填写“{fmt_number(line.value)}%”",
+                node.code,
+                "value",
+            )
+        )
+    return findings
+
+
 @dataclass
 class Outcome:
     """What a line's rule gives: unrounded points and the reason for a deduction.
@@ -246,6 +278,8 @@ class MethodSpec(Generic[M]):
     - ``decision_hint(node, method, line, score, rubric)``: text added when an evaluator's
       score differs from the rule's (which other convention it matches), or "".
     - ``patterns``: rule-text patterns that infer this method.
+    - ``plausibility(node, method, line, policy)``: findings about the line's evidence itself:
+      impossible values (errors) and implausible ones an officer should check (warnings).
     """
 
     type: str
@@ -259,6 +293,7 @@ class MethodSpec(Generic[M]):
     decision_check: Callable[[LineNode, M, Decimal, Rounded], str | None] = _none
     decision_hint: Callable[[LineNode, M, LineEvidence, Decimal, Rounded], str] = lambda *_: ""
     patterns: tuple[Pattern, ...] = ()
+    plausibility: Callable[[LineNode, M, LineEvidence, RoundingPolicy], list[Finding]] = _nothing
 
     def inputs(self, node: LineNode) -> list[EvidenceInput]:
         """The inputs this line's method needs, derived from its model (e.g. a ratio with a

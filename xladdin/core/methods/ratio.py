@@ -23,6 +23,7 @@ from ..numbers import (
     quantize,
 )
 from ..policy import RoundingPolicy
+from ..result import Finding
 from ..ruletext import (
     NUM,
     Formula,
@@ -45,8 +46,10 @@ from .base import (
     check_weight,
     clamp,
     format_value,
+    measure_findings,
     measured_value,
     need_value,
+    warning,
 )
 
 RatioMode = Literal["proportional", "step_started", "step_full"]
@@ -339,6 +342,45 @@ def _ratio_proportional(
     return Inference(method, confidence, note, doubts)
 
 
+FAR_ABOVE_TARGET = Decimal(3)
+"""A completion of three times the target or more is worth a second look."""
+
+
+def _plausibility(
+    node: LineNode, method: RatioMethod, line: LineEvidence, policy: RoundingPolicy
+) -> list[Finding]:
+    findings = measure_findings(node, line, method.value_label, method.percent, policy)
+    if findings:
+        return findings
+    measured = measured_value(line, policy)
+    if measured is None:
+        return findings
+    value, shown = measured
+    if line.numerator is not None and value > ONE:
+        findings.append(
+            warning(
+                "rate-over-whole",
+                f"{method.value_label}为{fmt_percent(shown)}："
+                f"{method.numerator_label or '分子'}超过{method.denominator_label or '分母'}，请核对",
+                node.code,
+                "value",
+            )
+        )
+    elif (
+        method.direction == "higher" and method.target and value >= FAR_ABOVE_TARGET * method.target
+    ):
+        findings.append(
+            warning(
+                "far-above-target",
+                f"{method.value_label}{format_value(shown, method.percent, method.unit, policy)}"
+                f"为目标值的{fmt_number(quantize(divide(value, method.target), 1, 'half_up'))}倍，请核对",
+                node.code,
+                "value",
+            )
+        )
+    return findings
+
+
 SPEC = MethodSpec(
     type="ratio",
     name="按比例",
@@ -346,5 +388,6 @@ SPEC = MethodSpec(
     needs=_needs,
     rule=_score,
     decision_hint=_decision_hint,
+    plausibility=_plausibility,
     patterns=(Pattern(30, _ratio_step), Pattern(80, _ratio_proportional)),
 )

@@ -15,6 +15,7 @@ from ..numbers import (
     fmt_number,
 )
 from ..policy import RoundingPolicy
+from ..result import Finding
 from ..ruletext import (
     LABEL_STOP,
     MEASURE_WORDS,
@@ -36,6 +37,7 @@ from .base import (
     Outcome,
     Pattern,
     format_value,
+    measure_findings,
     measured_value,
 )
 
@@ -201,6 +203,12 @@ def _target_threshold(
     return Inference(method, 0.65, note)
 
 
+def _plausibility(
+    node: LineNode, method: ThresholdMethod, line: LineEvidence, policy: RoundingPolicy
+) -> list[Finding]:
+    return measure_findings(node, line, method.value_label, method.percent, policy)
+
+
 SPEC = MethodSpec(
     type="threshold",
     name="达标",
@@ -208,5 +216,6 @@ SPEC = MethodSpec(
     needs=_needs,
     rule=_score,
     discretion=_discretion,
+    plausibility=_plausibility,
     patterns=(Pattern(70, _threshold), Pattern(100, _target_threshold)),
 )
