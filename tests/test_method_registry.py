@@ -261,3 +261,19 @@ def test_itemized_is_inferred_from_its_usual_wording() -> None:
     assert infer_method("每发现一例扣0.5分，扣完为止", weight=d("2")).type == "deduction"
     # and what was inferred validates as a rubric line
     rubric([leaf("A1", 2, found.method), leaf("B", 98, {"type": "manual"})])
+
+
+def test_the_type_checker_union_lists_the_registered_models() -> None:
+    import ast
+    import inspect
+
+    import xladdin.core.methods as package
+
+    tree = ast.parse(inspect.getsource(package))
+    guarded = next(
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+    )
+    names = {node.id for node in ast.walk(guarded.body[0]) if isinstance(node, ast.Name)}
+    assert names - {"AnyMethod"} == {spec.model.__name__ for spec in METHODS.values()}

@@ -77,3 +77,10 @@ def test_a_count_far_above_its_target_is_flagged_and_na_lines_are_skipped() -> N
         ("warning", "C", "far-above-target", "培训人次400人次为目标值的4倍，请核对")
     ]
     assert _found({"C": {"value": -1, "not_applicable": True}}) == []
+
+
+def test_lint_reports_plausibility_with_the_line() -> None:
+    from xladdin.core.lint import lint
+
+    found = lint(FOUND, evidence({"A": {"numerator": 220, "denominator": 200}}))
+    assert ("A", "rate-over-whole") in [(f.code, f.check) for f in found]

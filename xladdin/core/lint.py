@@ -16,6 +16,7 @@ from .methods.base import error, warning
 from .methods.checklist import achievable_checklist_scores
 from .methods.ratio import RATIO_MODES, RatioMode, convention_name, ratio_alternatives
 from .numbers import ZERO, fmt_number
+from .plausibility import plausibility
 from .result import Finding, IndicatorResult, Result
 from .rubric import Node, Rubric
 from .scoring import score
@@ -152,9 +153,11 @@ def _lint_line(
 def lint_evidence(
     rubric: Rubric, evidence: Evidence, result: Result | None = None
 ) -> list[Finding]:
-    """Checks of an evaluation: evaluator decisions against their rules, declared scores, reasons."""
+    """Checks of an evaluation: evaluator decisions against their rules, declared scores,
+    reasons, and evidence that is impossible or implausible."""
     result = result if result is not None else score(rubric, evidence)
     findings: list[Finding] = list(result.findings)
+    findings.extend(plausibility(rubric, evidence))
     nodes = {leaf.code: leaf for leaf in rubric.leaves()}
     for line in result.indicators:
         findings.extend(_lint_line(rubric, nodes[line.code], line, evidence))

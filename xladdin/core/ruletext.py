@@ -1,4 +1,4 @@
-"""Reading rule texts (评分规则): the text helpers the methods' inference patterns share.
+"""Reading rule texts (评分规则): the text functions the methods' inference patterns share.
 
 Half-width digits and signs, whitespace, numbers written in Chinese, a rate's formula
 ("执行率=（实际支出额/预算资金总额）×100%") and targets such as "≥90%" or "≥100家".

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from .evidence import Decision, Evidence, LineEvidence
 from .methods import (
     OP_TEXT,
     MethodError,
+    MethodSpec,
     MissingEvidence,
     Outcome,
     checklist_flags,
@@ -47,7 +49,12 @@ def rule_outcome(node: Node, line: LineEvidence, policy: RoundingPolicy) -> Outc
 
     Raises MissingEvidence or MethodError when the evidence does not allow it.
     """
-    spec = method_spec(node)
+    return _rule_outcome(method_spec(node), node, line, policy)
+
+
+def _rule_outcome(
+    spec: MethodSpec[Any], node: Node, line: LineEvidence, policy: RoundingPolicy
+) -> Outcome | None:
     return None if spec.rule is None else spec.rule(node, node.method, line, policy)
 
 
@@ -116,7 +123,7 @@ def score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineSco
     rule: Outcome | None = None
     rule_problem: str | None = None
     try:
-        rule = rule_outcome(node, line, policy)
+        rule = _rule_outcome(spec, node, line, policy)
     except MissingEvidence as exc:
         rule_problem = str(exc)
     except MethodError as exc:
@@ -214,6 +221,13 @@ class _Scored:
     applicable_total: Decimal | None
     """The applicable weight when not-applicable lines rescale the others, else None."""
 
+    def rescaled(self, subtotal: Decimal) -> Decimal:
+        """The subtotal over the applicable weight, brought back to the total weight."""
+        if self.applicable_total is None:
+            return subtotal
+        scaled = subtotal * self.rubric.total_weight / self.applicable_total
+        return _round(scaled, self.rubric.rounding.score)
+
     def effective_weight(self, node: Node) -> Decimal:
         if self.lines[node.code].status == "not_applicable":
             return ZERO
@@ -223,7 +237,7 @@ class _Scored:
         return _round(scaled, self.rubric.rounding.effective_weight)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Rollup:
     """A node's roll-up: score and applicable weight, and the results of it and below."""
 
@@ -237,12 +251,7 @@ class _Rollup:
 
 
 def _level(
-    node: Node,
-    depth: int,
-    up: _Rollup,
-    children: list[str],
-    deducted: list[str],
-    rate: RoundingRule,
+    node: Node, depth: int, up: _Rollup, deducted: list[str], rate: RoundingRule
 ) -> LevelResult:
     return LevelResult.model_construct(
         code=node.code,
@@ -253,7 +262,7 @@ def _level(
         score=up.score,
         rate=_round(divide(up.score, up.weight), rate) if up.weight else None,
         complete=up.complete,
-        child_codes=children,
+        child_codes=[child.code for child in node.children or []],
         counts=dict(up.counts),
         deducted=deducted,
     )
@@ -289,11 +298,10 @@ def _roll_leaf(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rol
         levels=[],
         indicators=[indicator],
     )
-    if depth > 1:
-        return up
-    deducted = [node.code] if up.deducted else []
-    level = _level(node, depth, up, [], deducted, scored.rubric.rounding.rate)
-    return replace(up, levels=[level])
+    if depth == 1:  # a leaf at the top is a level of its own
+        deducted = [node.code] if up.deducted else []
+        up.levels.append(_level(node, depth, up, deducted, scored.rubric.rounding.rate))
+    return up
 
 
 def _roll(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rollup:
@@ -313,11 +321,46 @@ def _roll(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rollup:
         levels=[],
         indicators=[line for part in parts for line in part.indicators],
     )
-    codes = [child.code for child in node.children]
-    deducted = [code for code, part in zip(codes, parts, strict=True) if part.deducted]
-    level = _level(node, depth, up, codes, deducted, scored.rubric.rounding.rate)
-    levels = [level, *(item for part in parts for item in part.levels)]
-    return replace(up, levels=levels)
+    deducted = [
+        child.code for child, part in zip(node.children, parts, strict=True) if part.deducted
+    ]
+    up.levels.append(_level(node, depth, up, deducted, scored.rubric.rounding.rate))
+    up.levels.extend(level for part in parts for level in part.levels)
+    return up
+
+
+def _score_leaves(rubric: Rubric, evidence: Evidence) -> _Scored:
+    """Every leaf scored, and the applicable weight when not-applicable lines rescale."""
+    lines = {
+        leaf.code: score_line(leaf, evidence.line(leaf.code), rubric) for leaf in rubric.leaves()
+    }
+    applicable = [
+        leaf.weight for leaf in rubric.leaves() if lines[leaf.code].status != "not_applicable"
+    ]
+    total = sum(applicable, ZERO)
+    rescale = len(applicable) < len(lines) and total not in (ZERO, rubric.total_weight)
+    return _Scored(rubric, evidence, lines, total if rescale else None)
+
+
+def _line_findings(scored: _Scored, indicators: list[IndicatorResult]) -> list[Finding]:
+    """Reasons the evidence must give, and the lines that could not be scored."""
+    findings = [
+        finding
+        for leaf in scored.rubric.leaves()
+        for finding in _reason_findings(
+            scored.rubric, leaf, scored.evidence.line(leaf.code), scored.lines[leaf.code]
+        )
+    ]
+    unscored = [i.code for i in indicators if i.status in ("missing_evidence", "invalid_evidence")]
+    if unscored:
+        findings.append(
+            Finding(
+                severity="warning",
+                check="incomplete",
+                message=f"{len(unscored)}项指标未能评分（{'、'.join(unscored)}），总分不完整",
+            )
+        )
+    return findings
 
 
 def score(rubric: Rubric, evidence: Evidence) -> Result:
@@ -327,40 +370,14 @@ def score(rubric: Rubric, evidence: Evidence) -> Result:
     incomplete; a complete result has a grade.
     """
     policy = rubric.rounding
-    findings = _code_findings(rubric, evidence)
-    lines: dict[str, LineScore] = {}
-    for leaf in rubric.leaves():
-        line = evidence.line(leaf.code)
-        lines[leaf.code] = score_line(leaf, line, rubric)
-        findings.extend(_reason_findings(rubric, leaf, line, lines[leaf.code]))
-    applicable = [
-        leaf.weight for leaf in rubric.leaves() if lines[leaf.code].status != "not_applicable"
-    ]
-    applicable_total = sum(applicable, ZERO)
-    rescale = len(applicable) < len(lines) and applicable_total not in (ZERO, rubric.total_weight)
-    scored = _Scored(rubric, evidence, lines, applicable_total if rescale else None)
+    scored = _score_leaves(rubric, evidence)
     tops = [_roll(level, 1, [], scored) for level in rubric.levels]
-    subtotal = sum((top.score for top in tops), ZERO)
-    base = (
-        _round(subtotal * rubric.total_weight / applicable_total, policy.score)
-        if rescale
-        else subtotal
-    )
-    adjustments, bonus, penalty = _adjustments(rubric, evidence)
-    total = max(ZERO, base + bonus - penalty)
     indicators = [line for top in tops for line in top.indicators]
-    incomplete = [
-        i.code for i in indicators if i.status in ("missing_evidence", "invalid_evidence")
-    ]
-    if incomplete:
-        findings.append(
-            Finding(
-                severity="warning",
-                check="incomplete",
-                message=f"{len(incomplete)}项指标未能评分（{'、'.join(incomplete)}），总分不完整",
-            )
-        )
-    complete = all(top.complete for top in tops) and not incomplete
+    findings = _code_findings(rubric, evidence) + _line_findings(scored, indicators)
+    subtotal = sum((top.score for top in tops), ZERO)
+    adjustments, bonus, penalty = _adjustments(rubric, evidence)
+    total = max(ZERO, scored.rescaled(subtotal) + bonus - penalty)
+    complete = all(top.complete for top in tops)
     # Built from values the core computed itself: no need to validate them again.
     return Result.model_construct(
         rubric_id=rubric.id,
