@@ -11,7 +11,7 @@ declines) hands each ``<c>`` element to the same functions as text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from decimal import Decimal, InvalidOperation
 from html import unescape as html_unescape
 from itertools import accumulate
@@ -130,17 +130,24 @@ def numbers_equal(a: str | None, b: str | None) -> bool:
         return a == b
 
 
-def value_of(content: CellXml, shared: Callable[[], SharedStrings]) -> str | Decimal | bool | None:
-    """A cell's value; None for an empty cell."""
-    kind, v_text = content.kind, content.v
+def value_of(
+    kind: str | None,
+    v_text: str | None,
+    inline: str | None,
+    shared: Callable[[], SharedStrings],
+) -> str | Decimal | bool | None:
+    """A cell's value from its type, ``<v>`` text and inline text; None for an empty cell."""
     value: str | Decimal | bool | None = None
-    if kind == "s":
+    if kind is None or kind == "n":
+        if v_text is not None:
+            value = number(v_text)
+    elif kind == "s":
         if v_text is not None:
             table = shared()
             index = int(v_text)
             value = table[index] if 0 <= index < len(table) else None
     elif kind == "inlineStr":
-        value = content.inline
+        value = inline
     elif kind == "b":
         value = v_text == "1"
     elif kind in ("str", "e"):
@@ -152,7 +159,7 @@ def value_of(content: CellXml, shared: Callable[[], SharedStrings]) -> str | Dec
 
 def read_cell(content: CellXml, shared: Callable[[], SharedStrings]) -> Cell | None:
     """What the cell holds, or None when it holds nothing."""
-    value = value_of(content, shared)
+    value = value_of(content.kind, content.v, content.inline, shared)
     if value is None and content.formula is None:
         return None
     return Cell(value, content.formula)
@@ -251,15 +258,13 @@ class SheetXml:
     and go through the XML tree instead.
     """
 
-    def __init__(
-        self, text: str, head: str, refs: list[str], attrs: list[str], follows: list[str]
-    ) -> None:
+    def __init__(self, text: str, pieces: list[str]) -> None:
         self.text = text
-        self.head = head
-        self.refs = refs
-        self.attrs = attrs  # the rest of each start tag, ending in "/" for an empty cell
-        self.follows = follows  # "inner</c>" then the text up to the next cell
-        self.position = {ref: k for k, ref in enumerate(refs)}
+        self.pieces = pieces  # the text before the first cell, then per cell the three below
+        self.refs = pieces[1::3]
+        self.attrs = pieces[2::3]  # the rest of each start tag, ending in "/" for an empty cell
+        self.follows = pieces[3::3]  # "inner</c>" then the text up to the next cell
+        self.position = {ref: k for k, ref in enumerate(self.refs)}
         self.edits: dict[int, str] = {}
 
     @classmethod
@@ -271,10 +276,9 @@ class SheetXml:
         if root is None or root.group(1) != "worksheet":
             return None
         pieces = _START_TAG.split(text)
-        refs, attrs, follows = pieces[1::3], pieces[2::3], pieces[3::3]
-        if len(refs) != text.count("<c ") + text.count("<c>"):
+        if len(pieces) // 3 != raw.count(b"<c ") + raw.count(b"<c>"):
             return None
-        return cls(text, pieces[0], refs, attrs, follows)
+        return cls(text, pieces)
 
     def has(self, ref: str) -> bool:
         return ref in self.position
@@ -303,14 +307,33 @@ class SheetXml:
         return start if inner is None else f"{start}{inner}</c>"
 
     def read(
-        self, shared: Callable[[], SharedStrings], keep: Callable[[str], bool] | None = None
+        self,
+        shared: Callable[[], SharedStrings],
+        columns: Set[str] | None = None,
+        rows: Set[str] = frozenset(),
     ) -> dict[str, Cell]:
-        """The non-empty cells (those ``keep`` accepts), by reference, in document order."""
+        """The non-empty cells, by reference in document order; with ``columns`` (letters),
+        only those in these columns or in ``rows`` (numbers as text)."""
         found: dict[str, Cell] = {}
-        for k, (ref, attributes) in enumerate(zip(self.refs, self.attrs, strict=True)):
-            if attributes[-1:] == "/" or (keep is not None and not keep(ref)):
-                continue  # an empty (styled blank) cell, or one not asked for
-            cell = read_cell(self.content(k), shared)
+        for ref, attributes, follow in zip(self.refs, self.attrs, self.follows, strict=True):
+            if attributes[-1:] == "/":
+                continue  # an empty (styled blank) cell
+            if columns is not None:
+                letters = ref.rstrip("0123456789")
+                if letters not in columns and ref[len(letters) :] not in rows:
+                    continue
+            end = follow.find("</c>")
+            if end <= 0:
+                continue
+            inner = follow[:end]
+            kind = kind_of(attributes)
+            if inner.startswith("<v>") and inner.endswith("</v>") and inner.count("<") == 2:
+                # the common case, a plain value, without building its content
+                value = value_of(kind, unescape(inner[3:-4]), None, shared)
+                if value is not None:
+                    found[ref] = Cell(value)
+                continue
+            cell = read_cell(decode(kind, inner), shared)
             if cell is not None:
                 found[ref] = cell
         return found
@@ -323,16 +346,12 @@ class SheetXml:
         """The part with the edited cells replaced and every other byte as it was."""
         if not self.edits:
             return self.text.encode("utf-8")
-        # each cell's size in the original text: start tag (<c r="…"…>) and what follows it
-        sizes = [
-            8 + len(ref) + len(attr) + len(follow)
-            for ref, attr, follow in zip(self.refs, self.attrs, self.follows, strict=True)
-        ]
-        starts = list(accumulate(sizes, initial=len(self.head)))
+        # the pieces leave out each start tag's fixed text, '<c r="', '"' and '>' (8 characters)
+        ends = list(accumulate(map(len, self.pieces)))
         pieces: list[str] = []
         position = 0
         for k in sorted(self.edits):
-            start = starts[k]
+            start = ends[3 * k] + 8 * k  # where cell k's start tag begins
             end = start + 8 + len(self.refs[k]) + len(self.attrs[k])
             if not self.attrs[k].endswith("/"):
                 end += self.follows[k].find("</c>") + 4

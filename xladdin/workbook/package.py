@@ -242,22 +242,19 @@ class XlsxPackage:
         parts = self.sheet_parts()
         if sheet not in parts:
             raise WorkbookError(f"缺少工作表“{sheet}”", Location(file=str(self.path), sheet=sheet))
-        keep = None
-        if columns is not None:
-            wanted = set(columns)
-            whole_rows = {str(r) for r in rows}
-
-            def keep(ref: str) -> bool:
-                letters = ref.rstrip("0123456789")
-                return letters in wanted or ref[len(letters) :] in whole_rows
-
+        wanted = set(columns) if columns is not None else None
+        whole_rows = {str(r) for r in rows}
         text = self._sheet_xml(parts[sheet])
         if text is not None:
-            return text.read(self.shared_strings, keep)
+            return text.read(self.shared_strings, wanted, whole_rows)
         found: dict[str, Cell] = {}
         for ref, c in self._index(parts[sheet])[2].items():
-            if not len(c) or (keep is not None and not keep(ref)):
-                continue  # a styled blank cell, or one not asked for
+            if not len(c):
+                continue  # a styled blank cell
+            if wanted is not None:
+                letters = ref.rstrip("0123456789")
+                if letters not in wanted and ref[len(letters) :] not in whole_rows:
+                    continue
             cell = read_cell(_content(c), self.shared_strings)
             if cell is not None:
                 found[ref] = cell

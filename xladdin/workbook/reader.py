@@ -138,13 +138,15 @@ class _Sheet:
     def __init__(self, package: CellSource, layout: ScoringLayout) -> None:
         self.package = package
         self.layout = layout
-        # the columns the reader uses, and the header rows whole
+        # the columns the reader uses, and the header and information rows whole
         keys = {"code", "score", "narrative", *layout.input_keys()}
         columns = {
             ref.rstrip("0123456789") for key in keys if (ref := layout.find(key, layout.first_row))
         }
-        columns |= {ref.rstrip("0123456789") for ref in layout.info_cells().values()}
-        rows = {int(ref[len(ref.rstrip("0123456789")) :]) for ref, _ in layout.header_checks()}
+        rows = {
+            split_ref(ref)[1]
+            for ref in (*(ref for ref, _ in layout.header_checks()), *layout.info_cells().values())
+        }
         if isinstance(layout, FormLayout):
             columns |= set(FUNDS_KEYS.values())
         self.cells = package.cells(SCORING_SHEET, columns, rows)
