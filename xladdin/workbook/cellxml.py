@@ -315,25 +315,34 @@ class SheetXml:
         """The non-empty cells, by reference in document order; with ``columns`` (letters),
         only those in these columns or in ``rows`` (numbers as text)."""
         found: dict[str, Cell] = {}
+        digits = "0123456789"
         for ref, attributes, follow in zip(self.refs, self.attrs, self.follows, strict=True):
             if attributes[-1:] == "/":
                 continue  # an empty (styled blank) cell
             if columns is not None:
-                letters = ref.rstrip("0123456789")
+                letters = ref.rstrip(digits)
                 if letters not in columns and ref[len(letters) :] not in rows:
                     continue
             end = follow.find("</c>")
             if end <= 0:
                 continue
-            inner = follow[:end]
-            kind = kind_of(attributes)
-            if inner.startswith("<v>") and inner.endswith("</v>") and inner.count("<") == 2:
-                # the common case, a plain value, without building its content
-                value = value_of(kind, unescape(inner[3:-4]), None, shared)
+            at = attributes.find(' t="')
+            kind = attributes[at + 4 : attributes.find('"', at + 4)] if at >= 0 else None
+            if (
+                follow.startswith("<v>")
+                and follow.find("<", 3) == end - 4
+                and follow.startswith("</v>", end - 4)
+            ):
+                # the common case, a plain value, read without building its content
+                v = unescape(follow[3 : end - 4])
+                if kind is None:
+                    found[ref] = Cell(number(v))
+                    continue
+                value = value_of(kind, v, None, shared)
                 if value is not None:
                     found[ref] = Cell(value)
                 continue
-            cell = read_cell(decode(kind, inner), shared)
+            cell = read_cell(decode(kind, follow[:end]), shared)
             if cell is not None:
                 found[ref] = cell
         return found

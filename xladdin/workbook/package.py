@@ -273,7 +273,7 @@ class XlsxPackage:
         part = self.sheet_parts()[sheet]
         text = self._sheet_xml(part)
         changed = 0
-        if text is not None and all(text.has(ref) for ref in writes):
+        if text is not None and text.position.keys() >= writes.keys():
             for ref, (value, formula) in writes.items():
                 k = text.position[ref]
                 new = text.rendered(k, value, formula)

@@ -150,20 +150,18 @@ class _Sheet:
         if isinstance(layout, FormLayout):
             columns |= set(FUNDS_KEYS.values())
         self.cells = package.cells(SCORING_SHEET, columns, rows)
+        # each cell's value as the reader takes it (text stripped, blank text as empty), once
+        self.values = {
+            ref: (value.strip() or None) if isinstance(value, str) else value
+            for ref, (value, _) in self.cells.items()
+        }
 
     def where(self, ref: str, code: str | None = None) -> Location:
         return Location(file=self.package.label, sheet=SCORING_SHEET, cell=ref, code=code)
 
     def raw(self, key: str, row: int) -> Any:
         ref = self.layout.find(key, row)
-        cell = self.cells.get(ref) if ref is not None else None
-        if cell is None:
-            return None
-        value = cell.value
-        if isinstance(value, str):
-            value = value.strip()
-            return value or None
-        return value
+        return self.values.get(ref) if ref is not None else None
 
     def number(self, key: str, row: int, code: str | None, what: str) -> Decimal | None:
         value = self.raw(key, row)
