@@ -40,8 +40,6 @@ class CellXml(NamedTuple):
     shared_master: bool = False  # … with ref=: other cells' formulas hang on this one
 
 
-EMPTY = CellXml(None, None, None, None)
-
 _NAME = r"(?:[A-Za-z_][\w.\-]*:)?"
 _T_ATTR = re.compile(r'\st="([^"]*)"')
 _V_RE = re.compile(rf"<{_NAME}v(?:\s[^>]*)?>(.*?)</{_NAME}v>", re.S)
@@ -279,9 +277,6 @@ class SheetXml:
         if len(pieces) // 3 != raw.count(b"<c ") + raw.count(b"<c>"):
             return None
         return cls(text, pieces)
-
-    def has(self, ref: str) -> bool:
-        return ref in self.position
 
     def _inner(self, k: int) -> str | None:
         if self.attrs[k][-1:] == "/":
