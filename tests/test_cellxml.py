@@ -320,3 +320,13 @@ def test_a_worksheet_in_another_encoding_goes_through_the_tree() -> None:
     assert package.cells("S") == {"A1": Cell("é")}
     assert package.write_cells("S", {"A1": ("è", None)}) == 1
     assert XlsxPackage(Path("t.xlsx"), package.to_bytes()).cells("S") == {"A1": Cell("è")}
+
+
+def test_a_batch_decodes_each_distinct_shared_string_table_once() -> None:
+    sheet = _sheet('<c r="A1" t="s"><v>0</v></c>')
+    first, second = _book(sheet, SHARED), _book(sheet, SHARED)
+    other = _book(sheet, ["<si><t>另一个</t></si>"])
+    assert first.shared_strings() is second.shared_strings()
+    assert other.shared_strings() is not first.shared_strings()
+    assert first.cells("S") == {"A1": Cell("已评分")}
+    assert other.cells("S") == {"A1": Cell("另一个")}

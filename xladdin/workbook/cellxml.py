@@ -186,9 +186,8 @@ def same(
 
 
 def render(ref: str, attributes: str, value: Any, formula: str | None, prefix: str = "") -> str:
-    """The ``<c>`` element the add-in writes: ``attributes`` (style…, without t) kept, and
-
-    a number as ``<v>``, text as an inline string, a formula with its cached value."""
+    """The ``<c>`` element the add-in writes, keeping ``attributes`` (style…, without t): a
+    number as ``<v>``, text as an inline string, a formula with its cached value."""
     inner = ""
     kind = ""
     if formula is not None:

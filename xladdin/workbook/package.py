@@ -122,10 +122,13 @@ class XlsxPackage:
                 "文件已损坏或不完整（解压失败）", Location(file=str(self.path))
             ) from None
 
-    def tree(self, name: str) -> Any:
+    def tree(self, name: str, raw: bytes | None = None) -> Any:
+        """The part parsed (once); ``raw``: its bytes, when already read."""
         if name not in self.trees:
             try:
-                self.trees[name] = etree.fromstring(self.read(name), _PARSER)
+                self.trees[name] = etree.fromstring(
+                    self.read(name) if raw is None else raw, _PARSER
+                )
             except etree.XMLSyntaxError:
                 raise WorkbookError(
                     f"部件 {name} 不是有效的 XML，文件可能已损坏", Location(file=str(self.path))
@@ -323,7 +326,7 @@ class XlsxPackage:
             raw = self.read(name)
             if not any(s.encode("utf-8") in raw for s in sheet_names):
                 continue
-            root = self.tree(name)
+            root = self.tree(name, raw)
             touched = False
             for num_ref in root.iter(f"{_C}numRef"):
                 formula = num_ref.find(f"{_C}f")
