@@ -18,6 +18,8 @@ _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
 _LOCAL_MAGIC = 0x04034B50
+_CENTRAL_MAGIC = 0x02014B50
+_END_MAGIC = 0x06054B50
 _LIMIT = 0xFFFFFFFF
 
 
@@ -86,36 +88,18 @@ def copy_zip(
             payload = deflate(data) if method == zipfile.ZIP_DEFLATED else data
         else:
             payload, crc, size = stored, info.CRC, info.file_size
-        dos_time, dos_date = _dos_stamp(info)
+        # the fields the local header and the central directory entry share
+        common = (flags, method, *_dos_stamp(info), crc, len(payload), size, len(name))
         local_offset = len(out)
-        out += _LOCAL.pack(
-            _LOCAL_MAGIC,
-            20,
-            flags,
-            method,
-            dos_time,
-            dos_date,
-            crc,
-            len(payload),
-            size,
-            len(name),
-            0,
-        )
+        out += _LOCAL.pack(_LOCAL_MAGIC, 20, *common, 0)
         out += name
         out += payload
         comment = info.comment or b""
         central += _CENTRAL.pack(
-            0x02014B50,
+            _CENTRAL_MAGIC,
             (info.create_system << 8) | 20,
             20,
-            flags,
-            method,
-            dos_time,
-            dos_date,
-            crc,
-            len(payload),
-            size,
-            len(name),
+            *common,
             0,
             len(comment),
             0,
@@ -126,7 +110,7 @@ def copy_zip(
         central += name + comment
     directory_offset = len(out)
     out += central
-    out += _END.pack(0x06054B50, 0, 0, len(infos), len(infos), len(central), directory_offset, 0)
+    out += _END.pack(_END_MAGIC, 0, 0, len(infos), len(infos), len(central), directory_offset, 0)
     return bytes(out)
 
 
