@@ -140,16 +140,23 @@ class _Sheet:
     def __init__(self, package: CellSource, layout: ScoringLayout) -> None:
         self.package = package
         self.layout = layout
-        # the columns the reader uses, and the header rows whole
+        # the columns the reader uses, and the header and information rows whole
         keys = {"code", "score", "narrative", *layout.input_keys()}
         columns = {
             ref.rstrip("0123456789") for key in keys if (ref := layout.find(key, layout.first_row))
         }
-        columns |= {ref.rstrip("0123456789") for ref in layout.info_cells().values()}
-        rows = {int(ref[len(ref.rstrip("0123456789")) :]) for ref, _ in layout.header_checks()}
+        rows = {
+            split_ref(ref)[1]
+            for ref in (*(ref for ref, _ in layout.header_checks()), *layout.info_cells().values())
+        }
         if layout.funds is not None:
             columns |= set(layout.funds.letters.values())
         self.cells = package.cells(SCORING_SHEET, columns, rows)
+        # each cell's value as the reader takes it (text stripped, blank text as empty), once
+        self.values = {
+            ref: (value.strip() or None) if isinstance(value, str) else value
+            for ref, (value, _) in self.cells.items()
+        }
         # the cells read on each row, once the rows are known (see _inputs_by_row)
         self.inputs: dict[int, dict[str, str]] = {}
 
@@ -158,14 +165,7 @@ class _Sheet:
 
     def raw(self, key: str, row: int) -> Any:
         ref = self.inputs[row].get(key)  # a row is read only once its cells are listed
-        cell = self.cells.get(ref) if ref is not None else None
-        if cell is None:
-            return None
-        value = cell.value
-        if isinstance(value, str):
-            value = value.strip()
-            return value or None
-        return value
+        return self.values.get(ref) if ref is not None else None
 
     def number(self, key: str, row: int, code: str | None, what: str) -> Decimal | None:
         value = self.raw(key, row)

@@ -78,9 +78,9 @@ def recalc(source: Path, output: Path | None) -> Recalculated:
     result, findings, plan = score_book(data)
     changed = apply_plan(data, plan)
     if output is not None:
-        if output.exists() and output.is_dir():
+        if output.is_dir():
             raise WorkbookError("输出路径是一个文件夹", Location(file=str(output)))
-        if output.resolve() == source.resolve() and not data.package.changed:
+        if not data.package.changed and output.resolve() == source.resolve():
             pass  # nothing to change in place
         else:
             try:

@@ -1,0 +1,365 @@
+"""The worksheet cell engine: read, compare and write one ``<c>`` element, as XML text.
+
+Every cell goes through the same three functions whichever way its worksheet is handled:
+:func:`decode` (what a cell holds as written), :func:`same` (whether it already holds what the
+add-in would write) and :func:`render` (the new element's text). :class:`SheetXml`, the text
+patcher, cuts a worksheet part at every cell and replaces only the owned cells' text, so every
+other byte stays as it was; the XML tree path in ``package.py`` (for worksheets the patcher
+declines) hands each ``<c>`` element to the same functions as text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Set
+from decimal import Decimal, InvalidOperation
+from html import unescape as html_unescape
+from itertools import accumulate
+from typing import Any, NamedTuple
+
+from ..core.numbers import fmt_number
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+class Cell(NamedTuple):
+    """What a cell holds: its value as read (str, Decimal or bool; None when empty) and formula."""
+
+    value: str | Decimal | bool | None
+    formula: str | None = None
+
+
+class CellXml(NamedTuple):
+    """A ``<c>`` element's content as written, texts unescaped."""
+
+    kind: str | None  # the t attribute
+    v: str | None  # <v> text
+    formula: str | None  # <f> text
+    inline: str | None  # <is> text, phonetic runs left out
+    shared_formula: bool = False  # <f t="shared" …>
+    shared_master: bool = False  # … with ref=: other cells' formulas hang on this one
+
+
+_NAME = r"(?:[A-Za-z_][\w.\-]*:)?"
+_T_ATTR = re.compile(r'\st="([^"]*)"')
+_V_RE = re.compile(rf"<{_NAME}v(?:\s[^>]*)?>(.*?)</{_NAME}v>", re.S)
+_F_RE = re.compile(rf"<({_NAME})f\b([^>]*?)(?:/>|>(.*?)</\1f>)", re.S)
+_IS_RE = re.compile(rf"<({_NAME})is\b[^>]*>(.*?)</\1is>", re.S)
+_RPH_RE = re.compile(rf"<({_NAME})rPh\b.*?</\1rPh>", re.S)
+_TEXT_RE = re.compile(rf"<({_NAME})t\b[^>]*?(?:/>|>(.*?)</\1t>)", re.S)
+_SI_RE = re.compile(rf"<({_NAME})si\b[^>]*?(?:/>|>(.*?)</\1si>)", re.S)
+_DECLARED_ENCODING = re.compile(rb'^\s*<\?xml[^>]*encoding="([^"]+)"')
+_START_TAG = re.compile(r'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>')
+_ROOT = re.compile(r"<(?!\?|!)([^\s>/]+)")
+
+
+def unescape(text: str) -> str:
+    return html_unescape(text) if "&" in text else text
+
+
+def escape(text: str) -> str:
+    """XML character data; a carriage return as a reference, or a parser reads it as a newline."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def rich_text(inner: str) -> str:
+    """The text of an ``<si>`` or ``<is>`` body: plain ``<t>`` or runs, phonetic runs left out."""
+    if "<" not in inner:
+        return ""
+    if "rPh" in inner:
+        inner = _RPH_RE.sub("", inner)
+    return "".join(unescape(t.group(2) or "") for t in _TEXT_RE.finditer(inner))
+
+
+def kind_of(attributes: str) -> str | None:
+    """The t attribute in the text of a start tag."""
+    at = attributes.find(' t="')
+    return attributes[at + 4 : attributes.find('"', at + 4)] if at >= 0 else None
+
+
+def decode(kind: str | None, inner: str | None) -> CellXml:
+    """A cell's content from its type and the text between its start and end tags."""
+    if not inner:
+        return CellXml(kind, None, None, None)
+    if inner.startswith("<v>") and inner.endswith("</v>") and inner.count("<") == 2:
+        return CellXml(kind, unescape(inner[3:-4]), None, None)  # the common case: a plain value
+    v = _V_RE.search(inner)
+    f = _F_RE.search(inner)
+    inline = None
+    if kind == "inlineStr":
+        found = _IS_RE.search(inner)
+        if found:
+            inline = rich_text(found.group(2))
+    formula = None
+    shared = master = False
+    if f is not None:
+        formula = unescape(f.group(3)) if f.group(3) is not None else None
+        shared = 't="shared"' in f.group(2)
+        master = shared and " ref=" in f.group(2)
+    return CellXml(kind, unescape(v.group(1)) if v else None, formula, inline, shared, master)
+
+
+def number(text: str) -> Decimal:
+    # Excel writes up to 17 significant digits (0.92999999999999994); the shortest repr of the
+    # double is what the user typed.
+    try:
+        return Decimal(repr(float(text)))
+    except ValueError:
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return Decimal(0)
+
+
+def numbers_equal(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return a == b
+    try:
+        return Decimal(a) == Decimal(b)
+    except InvalidOperation:
+        return a == b
+
+
+def value_of(
+    kind: str | None,
+    v_text: str | None,
+    inline: str | None,
+    shared: Callable[[], SharedStrings],
+) -> str | Decimal | bool | None:
+    """A cell's value from its type, ``<v>`` text and inline text; None for an empty cell."""
+    value: str | Decimal | bool | None = None
+    if kind is None or kind == "n":
+        if v_text is not None:
+            value = number(v_text)
+    elif kind == "s":
+        if v_text is not None:
+            table = shared()
+            index = int(v_text)
+            value = table[index] if 0 <= index < len(table) else None
+    elif kind == "inlineStr":
+        value = inline
+    elif kind == "b":
+        value = v_text == "1"
+    elif kind in ("str", "e"):
+        value = v_text
+    elif v_text is not None:
+        value = number(v_text)
+    return None if value == "" else value
+
+
+def read_cell(content: CellXml, shared: Callable[[], SharedStrings]) -> Cell | None:
+    """What the cell holds, or None when it holds nothing."""
+    value = value_of(content.kind, content.v, content.inline, shared)
+    if value is None and content.formula is None:
+        return None
+    return Cell(value, content.formula)
+
+
+def same(
+    content: CellXml, value: Any, formula: str | None, shared: Callable[[], SharedStrings]
+) -> bool:
+    """Whether a cell holding ``content`` already shows ``value`` with ``formula``."""
+    if content.formula != formula or content.shared_formula:
+        return False
+    kind, v_text = content.kind, content.v
+    if value is None:
+        return kind in (None, "n", "str") and not v_text and content.inline is None
+    if isinstance(value, Decimal):
+        return kind in (None, "n") and numbers_equal(v_text, fmt_number(value))
+    if kind == "s" and v_text is not None:
+        table = shared()
+        index = int(v_text)
+        return 0 <= index < len(table) and table[index] == value
+    if kind == "inlineStr":
+        return content.inline == value
+    if kind == "str":
+        return (v_text or "") == value
+    return False
+
+
+def render(ref: str, attributes: str, value: Any, formula: str | None, prefix: str = "") -> str:
+    """The ``<c>`` element the add-in writes, keeping ``attributes`` (style…, without t): a
+    number as ``<v>``, text as an inline string, a formula with its cached value."""
+    inner = ""
+    kind = ""
+    if formula is not None:
+        inner = f"<{prefix}f>{escape(formula)}</{prefix}f>"
+        if isinstance(value, str):
+            kind = ' t="str"'
+            inner += f"<{prefix}v>{escape(value)}</{prefix}v>"
+        elif value is not None:
+            inner += f"<{prefix}v>{fmt_number(value)}</{prefix}v>"
+    elif isinstance(value, Decimal):
+        inner = f"<{prefix}v>{fmt_number(value)}</{prefix}v>"
+    elif value is not None:
+        kind = ' t="inlineStr"'
+        text = str(value)
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        inner = f"<{prefix}is><{prefix}t{space}>{escape(text)}</{prefix}t></{prefix}is>"
+    start = f'<{prefix}c r="{ref}"{attributes}{kind}'
+    return f"{start}>{inner}</{prefix}c>" if inner else f"{start}/>"
+
+
+def without_kind(attributes: str) -> str:
+    """A start tag's attribute text without its t attribute (a rewrite sets its own)."""
+    return _T_ATTR.sub("", attributes) if ' t="' in attributes else attributes
+
+
+class SharedStrings:
+    """The shared-string table, each text decoded only when a cell asks for it."""
+
+    def __init__(self, bodies: list[str]) -> None:
+        self._bodies = bodies
+        self._texts: dict[int, str] = {}
+
+    @classmethod
+    def parse(cls, text: str) -> SharedStrings:
+        return cls([found.group(2) or "" for found in _SI_RE.finditer(text)])
+
+    def __len__(self) -> int:
+        return len(self._bodies)
+
+    def __getitem__(self, index: int) -> str:
+        text = self._texts.get(index)
+        if text is None:
+            text = self._texts[index] = rich_text(self._bodies[index])
+        return text
+
+
+def utf8_text(raw: bytes) -> str | None:
+    """A part's text, or None when it declares another encoding or is not UTF-8."""
+    declared = _DECLARED_ENCODING.match(raw)
+    if declared and declared.group(1).decode("ascii", "replace").lower().replace("-", "") != "utf8":
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+class SheetXml:
+    """A worksheet part as text cut at every cell, patched cell by cell.
+
+    ``re.split`` on the cells' start tags gives, per cell, its reference, the rest of its start
+    tag, and the text that follows up to the next cell. Only the owned cells' XML changes;
+    every other byte of the part stays as it was. Worksheets written differently (a namespace
+    prefix, ``r`` not the first attribute, a non-UTF-8 encoding) get None from :meth:`parse`
+    and go through the XML tree instead.
+    """
+
+    def __init__(self, text: str, pieces: list[str]) -> None:
+        self.text = text
+        self.pieces = pieces  # the text before the first cell, then per cell the three below
+        self.refs = pieces[1::3]
+        self.attrs = pieces[2::3]  # the rest of each start tag, ending in "/" for an empty cell
+        self.follows = pieces[3::3]  # "inner</c>" then the text up to the next cell
+        self.position = {ref: k for k, ref in enumerate(self.refs)}
+        self.edits: dict[int, str] = {}
+
+    @classmethod
+    def parse(cls, raw: bytes) -> SheetXml | None:
+        text = utf8_text(raw)
+        if text is None:
+            return None
+        root = _ROOT.search(text)
+        if root is None or root.group(1) != "worksheet":
+            return None
+        pieces = _START_TAG.split(text)
+        if len(pieces) // 3 != raw.count(b"<c ") + raw.count(b"<c>"):
+            return None
+        return cls(text, pieces)
+
+    def _inner(self, k: int) -> str | None:
+        if self.attrs[k][-1:] == "/":
+            return None
+        follow = self.follows[k]
+        end = follow.find("</c>")
+        return follow[:end] if end >= 0 else None
+
+    def content(self, k: int) -> CellXml:
+        """What cell ``k`` holds as written (as edited, once it has been)."""
+        if k in self.edits:
+            edit = self.edits[k]
+            start = edit.find(">") + 1
+            return decode(kind_of(edit[:start]), edit[start:-4] if edit[-2:] != "/>" else None)
+        return decode(kind_of(self.attrs[k]), self._inner(k))
+
+    def element(self, k: int) -> str:
+        """Cell ``k``'s element text (as edited, once it has been)."""
+        if k in self.edits:
+            return self.edits[k]
+        start = f'<c r="{self.refs[k]}"{self.attrs[k]}>'
+        inner = self._inner(k)
+        return start if inner is None else f"{start}{inner}</c>"
+
+    def read(
+        self,
+        shared: Callable[[], SharedStrings],
+        columns: Set[str] | None = None,
+        rows: Set[str] = frozenset(),
+    ) -> dict[str, Cell]:
+        """The non-empty cells, by reference in document order; with ``columns`` (letters),
+        only those in these columns or in ``rows`` (numbers as text)."""
+        found: dict[str, Cell] = {}
+        digits = "0123456789"
+        for ref, attributes, follow in zip(self.refs, self.attrs, self.follows, strict=True):
+            if attributes[-1:] == "/":
+                continue  # an empty (styled blank) cell
+            if columns is not None:
+                letters = ref.rstrip(digits)
+                if letters not in columns and ref[len(letters) :] not in rows:
+                    continue
+            end = follow.find("</c>")
+            if end <= 0:
+                continue
+            at = attributes.find(' t="')
+            kind = attributes[at + 4 : attributes.find('"', at + 4)] if at >= 0 else None
+            if (
+                follow.startswith("<v>")
+                and follow.find("<", 3) == end - 4
+                and follow.startswith("</v>", end - 4)
+            ):
+                # the common case, a plain value, read without building its content
+                v = unescape(follow[3 : end - 4])
+                if kind is None:
+                    found[ref] = Cell(number(v))
+                    continue
+                value = value_of(kind, v, None, shared)
+                if value is not None:
+                    found[ref] = Cell(value)
+                continue
+            cell = read_cell(decode(kind, follow[:end]), shared)
+            if cell is not None:
+                found[ref] = cell
+        return found
+
+    def rendered(self, k: int, value: Any, formula: str | None) -> str:
+        """Cell ``k`` written anew: its other attributes (style…) kept, its content replaced."""
+        return render(self.refs[k], without_kind(self.attrs[k].rstrip("/")), value, formula)
+
+    def to_bytes(self) -> bytes:
+        """The part with the edited cells replaced and every other byte as it was."""
+        if not self.edits:
+            return self.text.encode("utf-8")
+        # the pieces leave out each start tag's fixed text, '<c r="', '"' and '>' (8 characters)
+        ends = list(accumulate(map(len, self.pieces)))
+        pieces: list[str] = []
+        position = 0
+        for k in sorted(self.edits):
+            start = ends[3 * k] + 8 * k  # where cell k's start tag begins
+            end = start + 8 + len(self.refs[k]) + len(self.attrs[k])
+            if not self.attrs[k].endswith("/"):
+                end += self.follows[k].find("</c>") + 4
+            pieces.append(self.text[position:start])
+            pieces.append(self.edits[k])
+            position = end
+        pieces.append(self.text[position:])
+        return "".join(pieces).encode("utf-8")
