@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from xladdin.batch import Task, collect_inputs, run_local
+from xladdin.bureau.batch import Task, collect_inputs, run_local
 from xladdin.cli import main
 from xladdin.library import find_bundled, load_evidence, load_rubric_file
 from xladdin.workbook.build import write_workbook
@@ -61,7 +61,7 @@ def _tasks(root: Path, out: Path) -> list[Task]:
 
 
 def test_dask_gives_the_local_results_and_files(cluster: Any, inputs: Path, tmp_path: Path) -> None:
-    from xladdin.distributed import run_on_dask
+    from xladdin.bureau.distributed import run_on_dask
 
     local = run_local(_tasks(inputs, tmp_path / "local"), 1, lambda n: None)
     done: list[int] = []

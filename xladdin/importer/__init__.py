@@ -519,7 +519,7 @@ def write_import(result: ImportResult, output: Path, evidence_output: Path) -> N
         ],
         names=names,
     )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    evidence_output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(rubric_text, encoding="utf-8")
-    evidence_output.write_text(evidence_text, encoding="utf-8")
+    from ..files import write_file
+
+    write_file(output, rubric_text)
+    write_file(evidence_output, evidence_text)
