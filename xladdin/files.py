@@ -186,6 +186,12 @@ def write_file(target: Path, content: WriteContent) -> None:
             _live.discard(name)
     except OSError as exc:
         raise write_error(exc, target) from None
+    except Exception as exc:
+        # Libraries that save to a path wrap the system's error (xlsxwriter's FileCreateError).
+        cause = exc.args[0] if exc.args else None
+        if isinstance(cause, OSError):
+            raise write_error(cause, target) from None
+        raise
 
 
 def _hard_linked(path: Path) -> bool:

@@ -81,11 +81,11 @@ def caveats(evaluation: Evaluation) -> list[str]:
         lines.append(f"注意：评分表尚未完成{where}，总分和等级不是最终结果。")
     concerns = evaluation.concerns
     if concerns:
-        codes = list(dict.fromkeys(f.code for f in concerns if f.code))
-        named = f"（{'、'.join(codes)}）" if codes else ""
+        shown = [f"{f.code} {f.message}" if f.code else f.message for f in concerns[:3]]
+        more = "等" if len(concerns) > len(shown) else ""
         lines.append(
-            f"注意：评分表有{len(concerns)}处不一致{named}，得分情况须核对后使用；"
-            "明细可用 xladdin lint 查看。"
+            f"注意：评分表有{len(concerns)}处不一致（{'；'.join(shown)}{more}），"
+            "得分情况须核对后使用；明细可用 xladdin lint 查看。"
         )
     return lines
 
