@@ -60,8 +60,8 @@ class OutputError(WorkbookError):
 # -- errors -----------------------------------------------------------------------------------
 
 _REASONS = {
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
+    errno.EACCES: "没有写入权限（或文件正在 Excel、WPS 中打开）",
+    errno.EPERM: "没有写入权限（或文件正在 Excel、WPS 中打开）",
     errno.EROFS: "所在磁盘或文件夹是只读的",
     errno.ENOSPC: "磁盘空间不足",
     errno.EDQUOT: "超出磁盘配额",
@@ -222,6 +222,9 @@ def _rewrite_in_place(source: Path, target: Path) -> None:
 
 
 def _running(pid: int) -> bool:
+    if os.name == "nt":
+        # os.kill would terminate the process there; such files go after STALE_AFTER_SECONDS.
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
