@@ -76,42 +76,44 @@ STRICT = click.option(
 
 
 def _finding_lines(
-    findings: list[Any],
+    findings: list[dict[str, Any]],
     file: str | None = None,
     cells: dict[str, str] | None = None,
 ) -> list[str]:
-    """One line per error or warning: label, file, cell, indicator, message."""
+    """One line per error or warning (``finding_dict`` shape): label, file, cell, indicator,
+    message. Infos are left out: they are notes, not something to fix."""
     names = {"error": "错误", "warning": "警告"}
     lines = []
     for finding in findings:
-        severity = finding["severity"] if isinstance(finding, dict) else finding.severity
-        if severity not in names:
+        label = names.get(finding["severity"])
+        if label is None:
             continue
-        code = finding["code"] if isinstance(finding, dict) else finding.code
-        message = finding["message"] if isinstance(finding, dict) else finding.message
-        where = []
-        if file:
-            where.append(f"文件 {file}")
+        code = finding.get("code")
+        where = [f"文件 {file}"] if file else []
         if code and cells and code in cells:
             where.append(f"单元格 {cells[code]}")
         if code:
             where.append(f"指标 {code}")
-        head = "，".join(where)
-        lines.append(
-            f"[{names[severity]}] {head}：{message}" if head else f"[{names[severity]}] {message}"
-        )
+        head = f"{'，'.join(where)}：" if where else ""
+        lines.append(f"[{label}] {head}{finding['message']}")
     return lines
 
 
-def _incomplete_line(indicators: list[Any], file: str | None = None) -> str:
-    missing = [
-        i["code"] if isinstance(i, dict) else i.code
-        for i in indicators
-        if (i["status"] if isinstance(i, dict) else i.status) == "missing_evidence"
-    ]
-    where = f"文件 {file}：" if file else ""
-    listed = f"（缺少佐证：{'、'.join(missing)}）" if missing else ""
-    return f"[警告] {where}评分尚未完成{listed}，总分和等级不是最终结果"
+def _result_warnings(
+    findings: list[dict[str, Any]],
+    indicators: list[dict[str, Any]],
+    complete: bool,
+    file: str | None = None,
+    cells: dict[str, str] | None = None,
+) -> list[str]:
+    """The warning lines of one scored table: its findings, then whether it is unfinished."""
+    lines = _finding_lines(findings, file, cells)
+    if not complete:
+        missing = [i["code"] for i in indicators if i["status"] == "missing_evidence"]
+        where = f"文件 {file}：" if file else ""
+        listed = f"（缺少佐证：{'、'.join(missing)}）" if missing else ""
+        lines.append(f"[警告] {where}评分尚未完成{listed}，总分和等级不是最终结果")
+    return lines
 
 
 def _warn(lines: list[str]) -> None:
@@ -230,9 +232,8 @@ def score_command(rubric: str, evidence: str, as_json: bool, strict: bool) -> No
         _echo_json(result_dict(result))
     else:
         click.echo(result_table(result))
-    warnings = _finding_lines(findings)
-    if not result.complete:
-        warnings.append(_incomplete_line(result.indicators))
+    data = result_dict(result, findings=findings)
+    warnings = _result_warnings(data["warnings"], data["indicators"], result.complete)
     _warn(warnings)
     if strict and warnings:
         sys.exit(EXIT_FINDINGS)
@@ -265,6 +266,7 @@ def template_command(
     重新生成空白模板）才会覆盖；已填写佐证的工作簿或其他文件不会被覆盖，除非加 --force。
     指标体系有不一致之处时逐条列出警告，照常生成。
     """
+    from .core.export import finding_dict
     from .core.lint import lint
     from .library import load_evidence, load_rubric
     from .workbook.build import write_workbook
@@ -273,7 +275,7 @@ def template_command(
     loaded_evidence = load_evidence(evidence) if evidence else None
     write_workbook(loaded, output, loaded_evidence, force=force)
     click.echo(f"已生成：{output}")
-    warnings = _finding_lines(lint(loaded, loaded_evidence))
+    warnings = _finding_lines([finding_dict(f) for f in lint(loaded, loaded_evidence)])
     _warn(warnings)
     if strict and warnings:
         sys.exit(EXIT_FINDINGS)
@@ -482,10 +484,9 @@ def outcome_warnings(outcome: Any) -> list[str]:
     data = outcome.summary
     if data is None:
         return []
-    lines = _finding_lines(data["warnings"], str(outcome.source), outcome.cells)
-    if not data["complete"]:
-        lines.append(_incomplete_line(data["indicators"], str(outcome.source)))
-    return lines
+    return _result_warnings(
+        data["warnings"], data["indicators"], data["complete"], str(outcome.source), outcome.cells
+    )
 
 
 def show_outcomes(outcomes: list[Any], as_json: bool, wrote: bool) -> bool:
@@ -592,6 +593,7 @@ def report_command(
     评分表有不一致或未完成之处时，报告中加一行说明，并逐条列出警告。
     已存在的 .md / .docx 只在它是 xladdin report 先前生成的报告时才覆盖，否则须加 --force。
     """
+    from .core.export import result_dict
     from .files import OutputError, guard_output, same_file
     from .reporting.report import (
         is_report_document,
@@ -624,9 +626,14 @@ def report_command(
         click.echo(f"已生成：{docx}")
     if output is None and docx is None:
         click.echo(report_markdown(evaluation), nl=False)
-    warnings = _finding_lines(evaluation.findings, str(file), evaluation.cells)
-    if not evaluation.result.complete:
-        warnings.append(_incomplete_line(evaluation.result.indicators, str(file)))
+    data = result_dict(evaluation.result, findings=evaluation.findings)
+    warnings = _result_warnings(
+        data["warnings"],
+        data["indicators"],
+        evaluation.result.complete,
+        str(file),
+        evaluation.cells,
+    )
     _warn(warnings)
     if strict and warnings:
         sys.exit(EXIT_FINDINGS)
