@@ -227,11 +227,26 @@ def test_demo_reruns_into_its_own_folder_but_not_over_other_files(tmp_path: Path
     out = tmp_path / "demo"
     assert _cli("demo", "--out", out).exit_code == 0
     assert _cli("demo", "--out", out).exit_code == 0
-    target = out / f"{ID_000}-example.xlsx"
-    edit_cells(target, {input_ref(ID_000, "B11", "value"): 1500})
-    before = target.read_bytes()
+    target = out / f"{ID_004}-example.xlsx"  # the last one the demo writes
+    edit_cells(target, {input_ref(ID_004, "A", "narrative"): "我改过的评分过程"})
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
     _refused(_cli("demo", "--out", out), target)
-    assert target.read_bytes() == before
+    # Refused before any example was written, the first ones included.
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == before
+    assert _cli("demo", "--out", out, "--force").exit_code == 0
+    assert target.read_bytes() != before[target.name][0]
+
+
+def test_examples_regenerate_their_folder_but_keep_an_edited_workbook(tmp_path: Path) -> None:
+    out = tmp_path / "templates"
+    assert _cli("examples", "--out", out).exit_code == 0
+    assert _cli("examples", "--out", out).exit_code == 0
+    assert _cli("examples", "--out", out, "--check").exit_code == 0
+    blank = out / f"{ID_000}.xlsx"
+    edit_cells(blank, {input_ref(ID_000, "B11", "value"): 1500})
+    before = blank.read_bytes()
+    _refused(_cli("examples", "--out", out), blank)
+    assert blank.read_bytes() == before
 
 
 # -- item 8: how files are written ------------------------------------------------------------

@@ -13,17 +13,22 @@ def build_demo(out: Path, *, force: bool = False) -> list[Outcome]:
     """Write the three published examples into ``out`` and recalculate them in place.
 
     An existing example is replaced only if it holds the same entries, or with ``force``
-    (:mod:`xladdin.workbook.build`); a refusal is raised before anything is written.
+    (:mod:`xladdin.workbook.build`); a refusal is raised before any example is written.
     """
     from ..library import find_bundled, load_evidence, load_rubric_file
-    from ..workbook.build import example_name, write_workbook
+    from ..workbook.build import check_replaceable, example_name, write_workbook
 
-    outcomes = []
+    items = []
     for rubric_id in DEMO_RUBRICS:
         entry = find_bundled(rubric_id)
         assert entry is not None and entry.evidence_path is not None, rubric_id
-        path = out / example_name(rubric_id)
         rubric = load_rubric_file(entry.path)
-        write_workbook(rubric, path, load_evidence(entry.evidence_path), force=force)
+        evidence = load_evidence(entry.evidence_path)
+        items.append((rubric, out / example_name(rubric_id), evidence))
+    if not force:
+        check_replaceable(items)
+    outcomes = []
+    for rubric, path, evidence in items:
+        write_workbook(rubric, path, evidence)
         outcomes.append(recalc_one(path, path))
     return outcomes

@@ -94,20 +94,44 @@ def indicator_cells(book: BookData, codes: Iterable[str | None]) -> dict[str, st
     return cells
 
 
+def check_replaceable(items: Iterable[tuple[Rubric, Path, Evidence | None]]) -> None:
+    """Refuse, before any of them is written, a set of workbooks of which one would replace a
+    file holding other entries (see the module's docstring): each existing target is compared
+    with a fresh build in a temporary folder."""
+    import tempfile
+
+    existing = [(rubric, path, evidence) for rubric, path, evidence in items if path.exists()]
+    if not existing:
+        return
+    with tempfile.TemporaryDirectory(prefix="xladdin-") as folder:
+        for rubric, path, evidence in existing:
+            guard_output(path, force=True)  # a folder
+            fresh = Path(folder) / "fresh.xlsx"
+            build_workbook(rubric, fresh, evidence)
+            if not same_workbook_entries(path, fresh):
+                raise OutputError(
+                    "文件已存在，且其中已填写的内容与要生成的不同，未覆盖（确要覆盖请加 --force）",
+                    Location(file=str(path)),
+                )
+
+
 def example_name(rubric_id: str) -> str:
     return f"{rubric_id}-example.xlsx"
 
 
 def write_examples(directory: Path, *, force: bool = True) -> list[Path]:
-    """A blank template of every bundled rubric and a filled example of every one with evidence."""
-    written: list[Path] = []
+    """A blank template of every bundled rubric and a filled example of every one with evidence.
+
+    With ``force=False`` nothing is written if any existing file holds other entries."""
+    items: list[tuple[Rubric, Path, Evidence | None]] = []
     for entry in bundled():
         rubric = load_rubric_file(entry.path)
-        template = directory / f"{entry.id}.xlsx"
-        write_workbook(rubric, template, force=force)
-        written.append(template)
+        items.append((rubric, directory / f"{entry.id}.xlsx", None))
         if entry.evidence_path is not None:
-            example = directory / example_name(entry.id)
-            write_workbook(rubric, example, load_evidence(entry.evidence_path), force=force)
-            written.append(example)
-    return written
+            filled = load_evidence(entry.evidence_path)
+            items.append((rubric, directory / example_name(entry.id), filled))
+    if not force:
+        check_replaceable(items)
+    for rubric, path, evidence in items:
+        write_workbook(rubric, path, evidence)
+    return [path for _, path, _ in items]
