@@ -22,6 +22,7 @@ from ..core.errors import Location, XladdinError
 from ..files import OutputError, guard_output, same_file, write_file
 
 if TYPE_CHECKING:
+    from ..core.evidence import Evidence
     from ..core.result import Finding
     from ..workbook.reader import BookData
 
@@ -99,7 +100,7 @@ def recalc_one(source: Path, output: Path | None, force: bool = False) -> Outcom
         package = done.data.package
         if output is not None and (not same_file(source, output) or package.changed):
             content_types = package.read("[Content_Types].xml")
-            _write(source, output, package.to_bytes(), force, content_types)
+            _write(source, output, package.to_bytes(), force, content_types, done.data.evidence)
         evidence = done.data.evidence
         return Outcome(
             source,
@@ -163,15 +164,30 @@ def write_output(
     _write(source, output, data, force, _content_types(data))
 
 
-def _write(source: Path, output: Path, data: bytes, force: bool, content_types: bytes) -> None:
-    from ..workbook.build import same_workbook_entries
-
+def _write(
+    source: Path,
+    output: Path,
+    data: bytes,
+    force: bool,
+    content_types: bytes,
+    evidence: Evidence | None = None,
+) -> None:
+    """Write ``data`` to ``output`` if it may be replaced. ``evidence`` is the new workbook's
+    (read from ``data`` when not given)."""
     if not same_file(source, output):
         check_output(source, output, content_types)
         guard_output(
-            output,
-            force=force,
-            own=lambda existing: same_workbook_entries(existing, data),
-            what="输出文件",
+            output, force=force, own=lambda old: _own(old, data, evidence), what="输出文件"
         )
     write_file(output, data)
+
+
+def _own(existing: Path, data: bytes, evidence: Evidence | None) -> bool:
+    # A rerun over unchanged inputs finds the very bytes it would write: no need to read them.
+    from ..workbook.build import entries, holds_entries, same_workbook_entries
+
+    if existing.stat().st_size == len(data) and existing.read_bytes() == data:
+        return True
+    if evidence is None:
+        return same_workbook_entries(existing, data)
+    return holds_entries(existing, evidence.rubric, entries(evidence))
