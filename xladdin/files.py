@@ -28,9 +28,7 @@ import errno
 import os
 import re
 import signal
-import tempfile
 import time
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -130,6 +128,8 @@ def same_file(a: Path, b: Path) -> bool:
 
 def zip_member(path: Path, name: str) -> bytes | None:
     """One member of a zip package (xlsx, docx), or None if the file is no such package."""
+    import zipfile
+
     try:
         with zipfile.ZipFile(path) as package:
             return package.read(name)
@@ -156,6 +156,8 @@ def write_file(target: Path, content: WriteContent) -> None:
     ``content`` is the bytes, a text (written as UTF-8), or a function that writes the file at
     the temporary path it is given (for libraries that save to a path).
     """
+    import tempfile
+
     real = Path(os.path.realpath(target))  # a symlink's target; the link itself stays
     try:
         if real.is_dir():
