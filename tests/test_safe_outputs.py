@@ -329,23 +329,20 @@ def test_an_unwritable_folder_is_one_chinese_line(
     assert list(locked.iterdir()) == []
 
 
-def test_a_read_only_file_in_a_read_only_folder_is_one_chinese_line(
-    tmp_path: Path, filled: Path
-) -> None:
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        pytest.skip("root writes anywhere")
-    folder = tmp_path / "只读"
-    folder.mkdir()
-    target = folder / "已有.md"
+def test_a_read_only_file_is_kept_with_one_chinese_line(tmp_path: Path, filled: Path) -> None:
+    target = tmp_path / "已有.md"
     assert _cli("report", filled, "-o", target).exit_code == 0
+    before = target.read_bytes()
     target.chmod(0o444)
-    folder.chmod(0o555)
-    try:
-        result = _cli("report", filled, "-o", target)
-    finally:
-        folder.chmod(0o755)
-    assert result.exit_code != 0 and "没有写入权限" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    result = _cli("report", filled, "-o", target, "--force")
+    assert result.exit_code != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("错误：") and str(target) in line and "只读" in line
+    assert target.read_bytes() == before and _temporaries(tmp_path) == []
+    out = tmp_path / "重算.xlsx"
+    assert _cli("recalc", filled, "-o", out).exit_code == 0
+    out.chmod(0o444)
+    _refused(_cli("recalc", filled, "-o", out, "--force"), out)
 
 
 def test_a_write_error_is_one_chinese_line_even_as_root(tmp_path: Path, filled: Path) -> None:

@@ -11,6 +11,7 @@ old file or the new one. Around that:
   seeing the same content: the new content is first complete in the temporary file, then
   copied over the old content; if that copy fails, the old content is written back;
 - the file gets the permissions of the file it replaces, else the umask's (like any program);
+  a read-only file (no write permission for anyone) is not replaced;
 - the temporary file is removed on any error, on Ctrl+C and, once :func:`install_signal_cleanup`
   has run, on SIGTERM/SIGHUP; what a hard kill leaves behind is removed by a later run writing
   to the same folder (:func:`remove_stale_temporaries`);
@@ -162,6 +163,10 @@ def write_file(target: Path, content: WriteContent) -> None:
     try:
         if real.is_dir():
             raise OutputError("输出路径是一个文件夹", Location(file=str(target)))
+        if _read_only(real):
+            raise OutputError(
+                "文件是只读的，未覆盖（如确要更新，请先取消其只读属性）", Location(file=str(target))
+            )
         real.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(real.parent)
         mode = file_mode(real)
@@ -194,6 +199,15 @@ def write_file(target: Path, content: WriteContent) -> None:
         if isinstance(cause, OSError):
             raise write_error(cause, target) from None
         raise
+
+
+def _read_only(path: Path) -> bool:
+    # Renaming over a file needs no write permission on it; a file nobody may write (Windows'
+    # read-only attribute, chmod a-w) is kept as its owner asked, for every user, root included.
+    try:
+        return not path.stat().st_mode & 0o222
+    except FileNotFoundError:
+        return False
 
 
 def _hard_linked(path: Path) -> bool:
