@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import Location, XladdinError
-from ..files import OutputError, guard_output, same_file
+from ..files import TEMP_PREFIX, OutputError, guard_output, same_file
 from .tasks import Outcome, Task, internal_error, recalc_one
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-# Excel's lock files (~$书.xlsx) and our own atomic-write temporaries (.xladdin-*.xlsx).
-SKIPPED_PREFIXES = ("~$", ".xladdin-")
+# Excel's lock files (~$书.xlsx) and our own temporaries (.xladdin-*.xlsx, see xladdin.files).
+SKIPPED_PREFIXES = ("~$", TEMP_PREFIX)
 
 
 # -- inputs and outputs -----------------------------------------------------------------------

@@ -63,10 +63,8 @@ def _failed(source: Path, output: Path | None, exc: BaseException) -> Outcome:
 
 def _cells(book: BookData, findings: list[Finding]) -> dict[str, str]:
     from ..workbook.build import indicator_cells
-    from ..workbook.layout import SCORING_SHEET
 
-    cells = indicator_cells(book, (f.code for f in findings if f.severity != "info"))
-    return {code: f"{SCORING_SHEET}!{ref}" for code, ref in cells.items()}
+    return indicator_cells(book, (f.code for f in findings if f.severity != "info"))
 
 
 def macro_enabled(content_types: bytes) -> bool:

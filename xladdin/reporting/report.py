@@ -59,15 +59,13 @@ class Evaluation:
 def load_evaluation(path: Path) -> Evaluation:
     """Read a workbook and score it from its evidence (never from the cached scores)."""
     from ..workbook.build import indicator_cells
-    from ..workbook.layout import SCORING_SHEET
     from ..workbook.reader import read_workbook
 
     book = read_workbook(path)
     result = score(book.rubric, book.evidence)
     findings = lint(book.rubric, book.evidence, result)
     cells = indicator_cells(book, (f.code for f in findings if f.severity != "info"))
-    where = {code: f"{SCORING_SHEET}!{ref}" for code, ref in cells.items()}
-    return Evaluation(book.rubric, book.evidence, result, path, findings, where)
+    return Evaluation(book.rubric, book.evidence, result, path, findings, cells)
 
 
 def caveats(evaluation: Evaluation) -> list[str]:

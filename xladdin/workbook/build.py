@@ -81,8 +81,10 @@ def write_workbook(
 
 
 def indicator_cells(book: BookData, codes: Iterable[str | None]) -> dict[str, str]:
-    """The code cell of each indicator's row (e.g. ``评分表!A12``), for messages that name
-    where a finding sits; codes without a row of their own are left out."""
+    """The code cell of each indicator's row, with its sheet (e.g. ``评分表!K12``), for
+    messages that name where a finding sits; codes without a row of their own are left out."""
+    from .layout import SCORING_SHEET
+
     cells: dict[str, str] = {}
     rows = {**book.rows.leaves, **book.rows.adjustments}
     for code in codes:
@@ -90,7 +92,7 @@ def indicator_cells(book: BookData, codes: Iterable[str | None]) -> dict[str, st
             continue
         ref = book.layout.find("code", rows[code])
         if ref is not None:
-            cells[code] = ref
+            cells[code] = f"{SCORING_SHEET}!{ref}"
     return cells
 
 
