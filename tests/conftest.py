@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from xladdin.batch import DEMO_RUBRICS, run_demo
+from xladdin.bureau.demo import DEMO_RUBRICS
+from xladdin.cli import run_demo
 from xladdin.workbook.build import example_name
 
 

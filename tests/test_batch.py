@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from xladdin.batch import collect_inputs
+from xladdin.bureau.batch import collect_inputs
 from xladdin.cli import main
 from xladdin.library import find_bundled, load_evidence, load_rubric_file
 from xladdin.workbook.build import write_workbook

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from xladdin.batch import Task, collect_inputs, run_local
+from xladdin.bureau.batch import Task, collect_inputs, run_local
 from xladdin.cli import main
 from xladdin.library import find_bundled, load_evidence, load_rubric_file
 from xladdin.workbook.build import write_workbook
@@ -61,7 +61,7 @@ def _tasks(root: Path, out: Path) -> list[Task]:
 
 
 def test_dask_gives_the_local_results_and_files(cluster: Any, inputs: Path, tmp_path: Path) -> None:
-    from xladdin.distributed import run_on_dask
+    from xladdin.bureau.distributed import run_on_dask
 
     local = run_local(_tasks(inputs, tmp_path / "local"), 1, lambda n: None)
     done: list[int] = []
@@ -102,3 +102,23 @@ def test_without_dask_the_message_says_what_to_install(
     )
     assert result.exit_code == 2
     assert "需要安装 dask：pip install 'xladdin[dask]'" in result.stderr
+
+
+def test_on_dask_an_existing_output_is_replaced_only_if_it_is_its_own(
+    cluster: Any, inputs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    args = ["recalc", str(inputs), "--out-dir", str(out), "--json"]
+    first = CliRunner().invoke(main, [*args, "--scheduler", cluster.scheduler_address])
+    assert first.exit_code == 1  # broken.xlsx
+    # 01.xlsx holds other figures than 00.xlsx: as the output of 00.xlsx it is not replaced.
+    (out / "00.xlsx").write_bytes((out / "01.xlsx").read_bytes())
+    before = (out / "00.xlsx").read_bytes()
+    again = CliRunner().invoke(main, [*args, "--scheduler", cluster.scheduler_address])
+    assert again.exit_code == 1
+    refused = [line for line in again.stderr.splitlines() if str(out / "00.xlsx") in line]
+    assert len(refused) == 1 and "未覆盖" in refused[0] and "--force" in refused[0]
+    assert (out / "00.xlsx").read_bytes() == before
+    forced = CliRunner().invoke(main, [*args, "--force", "--scheduler", cluster.scheduler_address])
+    assert str(out / "00.xlsx") not in forced.stderr
+    assert (out / "00.xlsx").read_bytes() != before

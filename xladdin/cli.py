@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .core.errors import XladdinError
+from .core.errors import Location, XladdinError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,6 +39,13 @@ def friendly(func: F) -> F:
             sys.exit(130)
         except click.ClickException:
             raise  # usage errors: click prints them with the command's usage line
+        except OSError as exc:
+            if os.environ.get("XLADDIN_DEBUG"):
+                raise
+            from .files import os_error_line
+
+            click.echo(f"错误：{os_error_line(exc)}", err=True)
+            sys.exit(EXIT_ERROR)
         except Exception as exc:
             if os.environ.get("XLADDIN_DEBUG"):
                 raise
@@ -55,6 +62,63 @@ def friendly(func: F) -> F:
 @click.version_option(package_name="xladdin")
 def main() -> None:
     """xladdin：预算绩效评价评分（评分表模板、无 Excel 重算、Excel 函数与宏）。"""
+    from .files import install_signal_cleanup
+
+    install_signal_cleanup()
+
+
+FORCE = click.option(
+    "--force", is_flag=True, help="覆盖已存在的输出文件（默认只覆盖本命令先前生成的同类文件）。"
+)
+STRICT = click.option(
+    "--strict", is_flag=True, help="有任何警告或错误提示（或评分未完成）时退出码为 1，供脚本使用。"
+)
+
+
+def _finding_lines(
+    findings: list[dict[str, Any]],
+    file: str | None = None,
+    cells: dict[str, str] | None = None,
+) -> list[str]:
+    """One line per error or warning (``finding_dict`` shape): label, file, cell, indicator,
+    message. Infos are left out: they are notes, not something to fix."""
+    names = {"error": "错误", "warning": "警告"}
+    lines = []
+    for finding in findings:
+        label = names.get(finding["severity"])
+        if label is None:
+            continue
+        code = finding.get("code")
+        where = [f"文件 {file}"] if file else []
+        if code and cells and code in cells:
+            where.append(f"单元格 {cells[code]}")
+        if code:
+            where.append(f"指标 {code}")
+        head = f"{'，'.join(where)}：" if where else ""
+        lines.append(f"[{label}] {head}{finding['message']}")
+    return lines
+
+
+def _result_warnings(
+    findings: list[dict[str, Any]],
+    indicators: list[dict[str, Any]],
+    complete: bool,
+    file: str | None = None,
+    cells: dict[str, str] | None = None,
+) -> list[str]:
+    """The warning lines of one scored table: its findings, then whether it is unfinished."""
+    lines = _finding_lines(findings, file, cells)
+    if not complete:
+        missing = [i["code"] for i in indicators if i["status"] == "missing_evidence"]
+        where = f"文件 {file}：" if file else ""
+        listed = f"（缺少佐证：{'、'.join(missing)}）" if missing else ""
+        lines.append(f"[警告] {where}评分尚未完成{listed}，总分和等级不是最终结果")
+    return lines
+
+
+def _warn(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line, err=True)
 
 
 @main.command("rubrics")
@@ -147,20 +211,32 @@ def lint_command(target: str, evidence: str | None, as_json: bool) -> None:
 @click.argument("rubric")
 @click.argument("evidence")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@STRICT
 @friendly
-def score_command(rubric: str, evidence: str, as_json: bool) -> None:
-    """按佐证 YAML 计算得分：逐项得分、扣分原因、各级小计、总分与等级。"""
+def score_command(rubric: str, evidence: str, as_json: bool, strict: bool) -> None:
+    """按佐证 YAML 计算得分：逐项得分、扣分原因、各级小计、总分与等级。
+
+    指标体系或佐证有不一致之处（如一级指标权重之和与总分不符）时逐条列出警告。
+    """
     from .core.export import result_dict
+    from .core.lint import lint
     from .core.scoring import score
     from .library import load_evidence, load_rubric
     from .reporting.text import result_table
 
     loaded_rubric = load_rubric(rubric)
-    result = score(loaded_rubric, load_evidence(evidence))
+    loaded_evidence = load_evidence(evidence)
+    result = score(loaded_rubric, loaded_evidence)
+    findings = lint(loaded_rubric, loaded_evidence, result)
     if as_json:
         _echo_json(result_dict(result))
     else:
         click.echo(result_table(result))
+    data = result_dict(result, findings=findings)
+    warnings = _result_warnings(data["warnings"], data["indicators"], result.complete)
+    _warn(warnings)
+    if strict and warnings:
+        sys.exit(EXIT_FINDINGS)
 
 
 @main.command("template")
@@ -178,15 +254,31 @@ def score_command(rubric: str, evidence: str, as_json: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="同时填入此佐证 YAML 并计算得分。",
 )
+@FORCE
+@STRICT
 @friendly
-def template_command(rubric: str, output: Path, evidence: Path | None) -> None:
-    """按指标体系生成评分表工作簿（RUBRIC 为内置编号或 YAML 文件）。"""
+def template_command(
+    rubric: str, output: Path, evidence: Path | None, force: bool, strict: bool
+) -> None:
+    """按指标体系生成评分表工作簿（RUBRIC 为内置编号或 YAML 文件）。
+
+    OUTPUT 已存在时，只有它是同一指标体系的工作簿、且其中填写的内容与要生成的相同（例如
+    重新生成空白模板）才会覆盖；已填写佐证的工作簿或其他文件不会被覆盖，除非加 --force。
+    指标体系有不一致之处时逐条列出警告，照常生成。
+    """
+    from .core.export import finding_dict
+    from .core.lint import lint
     from .library import load_evidence, load_rubric
     from .workbook.build import write_workbook
 
     loaded = load_rubric(rubric)
-    write_workbook(loaded, output, load_evidence(evidence) if evidence else None)
+    loaded_evidence = load_evidence(evidence) if evidence else None
+    write_workbook(loaded, output, loaded_evidence, force=force)
     click.echo(f"已生成：{output}")
+    warnings = _finding_lines([finding_dict(f) for f in lint(loaded, loaded_evidence)])
+    _warn(warnings)
+    if strict and warnings:
+        sys.exit(EXIT_FINDINGS)
 
 
 @main.command("examples")
@@ -203,15 +295,16 @@ def template_command(rubric: str, output: Path, evidence: Path | None) -> None:
     is_flag=True,
     help="只检查文件夹中的工作簿是否与指标体系一致（不写文件），不一致时退出码为 1。",
 )
+@FORCE
 @friendly
-def examples_command(out: Path, check: bool) -> None:
+def examples_command(out: Path, check: bool, force: bool) -> None:
     """由内置指标体系生成全部模板与填好的示例工作簿（workbook_templates/）。"""
     import tempfile
 
     from .workbook.build import write_examples
 
     if not check:
-        for path in write_examples(out):
+        for path in write_examples(out, force=force):
             click.echo(f"已生成：{path}")
         return
     with tempfile.TemporaryDirectory() as fresh:
@@ -265,6 +358,8 @@ def examples_command(out: Path, check: bool) -> None:
     help="在 Dask 集群上运行（调度器地址，如 tcp://10.0.0.5:8786；需安装 xladdin[dask]）。",
 )
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")
+@FORCE
+@STRICT
 @friendly
 def recalc_command(
     files: tuple[Path, ...],
@@ -276,15 +371,21 @@ def recalc_command(
     summary: Path | None,
     scheduler: str | None,
     quiet: bool,
+    force: bool,
+    strict: bool,
 ) -> None:
     """不用 Excel 重算评分表：读取佐证，写回得分、扣分原因、小计、总分与等级。
 
     FILES 可以是工作簿或文件夹（递归查找其中的 .xlsx/.xlsm）。不加 -o / --out-dir /
     --in-place 时只计算并显示结果，不写任何文件。个别文件出错时继续处理其余文件，
     最后列出全部失败的文件及原因，退出码为 1。
-    """
-    from .batch import run_recalc
 
+    \b
+    已存在的输出文件只在它与输入是同一指标体系、填写的内容相同时（即先前重算的结果）
+    才覆盖，否则须加 --force；输出文件不能就是输入文件（请用 --in-place），
+    含宏的工作簿只能输出为 .xlsm，汇总表不能是输入的工作簿之一。
+    每条警告和错误提示单独列出（文件、单元格、指标、说明）。
+    """
     chosen = sum(x is not None and x is not False for x in (output, out_dir, in_place or None))
     if chosen > 1:
         raise click.UsageError("-o、--out-dir 与 --in-place 只能选一个")
@@ -305,8 +406,124 @@ def recalc_command(
             summary=summary,
             scheduler=scheduler,
             quiet=quiet,
+            force=force,
+            strict=strict,
         )
     )
+
+
+class Progress:
+    """A tqdm bar on stderr, only when stderr is a terminal and not ``quiet``."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.bar: Any = None
+        if total > 1 and not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="个", desc="重算", file=sys.stderr, leave=False)
+
+    def update(self, count: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run_recalc(
+    files: list[Path],
+    *,
+    output: Path | None,
+    out_dir: Path | None,
+    in_place: bool,
+    as_json: bool,
+    jobs: int | None = None,
+    summary: Path | None = None,
+    scheduler: str | None = None,
+    quiet: bool = False,
+    force: bool = False,
+    strict: bool = False,
+) -> int:
+    """The ``recalc`` command: returns the exit code (1 if any file failed, or with
+    ``strict`` if any file has a warning)."""
+    from .bureau import batch
+
+    plan = batch.prepare(
+        files, output=output, out_dir=out_dir, in_place=in_place, force=force, summary=summary
+    )
+    if output is not None and len(plan.tasks) + len(plan.refused) != 1:
+        raise click.UsageError("-o 只能用于一个输入文件；多个文件请用 --out-dir")
+    progress = Progress(len(plan.tasks), quiet)
+    try:
+        outcomes = batch.run(plan, jobs=jobs, scheduler=scheduler, on_done=progress.update)
+    finally:
+        progress.close()
+    if summary is not None:
+        from .bureau.summary import write_summary
+
+        write_summary(outcomes, summary)
+    warned = show_outcomes(outcomes, as_json, wrote=plan.writes)
+    if summary is not None and not as_json:
+        click.echo(f"汇总表已写入：{summary}")
+    if any(o.error for o in outcomes):
+        return 1
+    return 1 if strict and warned else 0
+
+
+def _number_text(value: Any) -> str:
+    from decimal import Decimal
+
+    from .core.numbers import fmt_number
+
+    return "" if value is None else fmt_number(Decimal(str(value)))
+
+
+def outcome_warnings(outcome: Any) -> list[str]:
+    """The warning lines of one recalculated workbook (none for a failed one)."""
+    data = outcome.summary
+    if data is None:
+        return []
+    return _result_warnings(
+        data["warnings"], data["indicators"], data["complete"], str(outcome.source), outcome.cells
+    )
+
+
+def show_outcomes(outcomes: list[Any], as_json: bool, wrote: bool) -> bool:
+    """Print the outcomes of a batch (table or JSON on stdout; warnings and failures on
+    stderr); returns whether any workbook had a warning."""
+    from .termtable import render
+
+    good = [o for o in outcomes if o.summary is not None]
+    failed = [o for o in outcomes if o.error is not None]
+    if as_json:
+        data: Any = [o.summary for o in good]
+        if len(outcomes) == 1 and good:
+            data = good[0].summary
+        _echo_json(data)
+    else:
+        rows = []
+        for o in good:
+            rows.append(
+                (
+                    str(o.output or o.source),
+                    _number_text(o.summary["total"]),
+                    o.summary["grade"] or "未完成",
+                    len(o.summary["warnings"]),
+                )
+            )
+        if rows:
+            click.echo(render(["工作簿", "总分", "等级", "提示"], rows, numeric=(1, 3)))
+        if good and not wrote:
+            click.echo("（未写出文件：如需保存结果，请使用 -o、--out-dir 或 --in-place）")
+    warnings = [line for o in good for line in outcome_warnings(o)]
+    if not as_json:
+        _warn(warnings)
+    for o in failed:
+        click.echo(f"失败：{o.error}", err=True)
+    if failed:
+        click.echo(f"共 {len(outcomes)} 个文件，{len(failed)} 个失败。", err=True)
+    return bool(warnings)
 
 
 @main.command("audit")
@@ -318,16 +535,35 @@ def recalc_command(
     type=click.Path(dir_okay=False, path_type=Path),
     help="同时写出复核表（.xlsx）：自评得分、复核得分与差异说明并列，差异行标色。",
 )
+@FORCE
 @friendly
-def audit_command(files: tuple[Path, ...], as_json: bool, xlsx: Path | None) -> None:
+def audit_command(files: tuple[Path, ...], as_json: bool, xlsx: Path | None, force: bool) -> None:
     """复核评分表：逐项比较自评得分（得分栏）与按佐证和评分规则计算的复核得分，列出差异及原因。
 
     给出多个工作簿时，还比较同类比率指标（如执行率）的计分口径是否一致。
     输入的工作簿不会被修改。退出码：0 无差异，1 有差异，2 有文件无法复核。
     """
-    from .audit_output import run_audit
+    from .bureau import audit_output as review
+    from .files import guard_output
 
-    sys.exit(run_audit(list(files), as_json=as_json, xlsx=xlsx))
+    if xlsx is not None:
+        review.check_review_output(files, xlsx)
+        guard_output(xlsx, force=force, own=review.is_review_workbook, what="复核表")
+    outcomes, conventions = review.review_files(files)
+    if as_json:
+        _echo_json(review.review_dict(outcomes, conventions))
+    else:
+        click.echo(review.review_text(outcomes, conventions))
+    if xlsx is not None:
+        review.write_review_xlsx(outcomes, conventions, xlsx)
+        if not as_json:
+            click.echo(f"复核表已写入：{xlsx}")
+    failed = [o for o in outcomes if o.error is not None]
+    for outcome in failed:
+        click.echo(f"失败：{outcome.error}", err=True)
+    if failed:
+        click.echo(f"共 {len(outcomes)} 个文件，{len(failed)} 个无法复核。", err=True)
+    sys.exit(review.exit_code(outcomes, conventions))
 
 
 @main.command("report")
@@ -345,14 +581,42 @@ def audit_command(files: tuple[Path, ...], as_json: bool, xlsx: Path | None) -> 
     type=click.Path(dir_okay=False, path_type=Path),
     help="同时写出 Word 文档（.docx），可直接粘贴到评价报告中。",
 )
+@FORCE
+@STRICT
 @friendly
-def report_command(file: Path, output: Path | None, docx: Path | None) -> None:
+def report_command(
+    file: Path, output: Path | None, docx: Path | None, force: bool, strict: bool
+) -> None:
     """生成评价报告的表格与文字：得分情况表、各类指标得分情况、评价结论、扣分指标及原因。
 
     FILE 为评分表工作簿；得分按工作簿中的佐证重新计算，不采用文件中缓存的数值。
+    评分表有不一致或未完成之处时，报告中加一行说明，并逐条列出警告。
+    已存在的 .md / .docx 只在它是 xladdin report 先前生成的报告时才覆盖，否则须加 --force。
     """
-    from .reporting.report import load_evaluation, report_markdown, write_docx, write_markdown
+    from .core.export import result_dict
+    from .files import OutputError, guard_output, same_file
+    from .reporting.report import (
+        is_report_document,
+        is_report_markdown,
+        load_evaluation,
+        report_markdown,
+        write_docx,
+        write_markdown,
+    )
 
+    for target, suffixes, own in (
+        (output, (".md", ".markdown", ".txt"), is_report_markdown),
+        (docx, (".docx",), is_report_document),
+    ):
+        if target is None:
+            continue
+        if target.suffix.lower() not in suffixes:
+            raise OutputError(
+                f"报告文件应以 {' 或 '.join(suffixes)} 结尾", Location(file=str(target))
+            )
+        if same_file(target, file):
+            raise OutputError("报告不能写到评分表工作簿上", Location(file=str(target)))
+        guard_output(target, force=force, own=own, what="报告文件")
     evaluation = load_evaluation(file)
     if output is not None:
         write_markdown(evaluation, output)
@@ -362,6 +626,17 @@ def report_command(file: Path, output: Path | None, docx: Path | None) -> None:
         click.echo(f"已生成：{docx}")
     if output is None and docx is None:
         click.echo(report_markdown(evaluation), nl=False)
+    data = result_dict(evaluation.result, findings=evaluation.findings)
+    warnings = _result_warnings(
+        data["warnings"],
+        data["indicators"],
+        evaluation.result.complete,
+        str(file),
+        evaluation.cells,
+    )
+    _warn(warnings)
+    if strict and warnings:
+        sys.exit(EXIT_FINDINGS)
 
 
 @main.command("demo")
@@ -373,12 +648,35 @@ def report_command(file: Path, output: Path | None, docx: Path | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="示例输出文件夹。",
 )
+@FORCE
 @friendly
-def demo_command(out: Path) -> None:
+def demo_command(out: Path, force: bool) -> None:
     """生成三份已发布评分表的示例工作簿（按佐证重算），并列出总分与等级。"""
-    from .batch import run_demo
+    sys.exit(run_demo(out, force=force))
 
-    sys.exit(run_demo(out))
+
+def run_demo(out: Path, *, force: bool = False) -> int:
+    """The ``demo`` command: build and recalculate the examples, list them; the exit code."""
+    from .bureau.demo import build_demo
+    from .termtable import render
+
+    outcomes = build_demo(out, force=force)
+    rows = [
+        (
+            o.source.name,
+            o.summary["title"],
+            _number_text(o.summary["total"]),
+            o.summary["grade"] or "未完成",
+        )
+        for o in outcomes
+        if o.summary is not None
+    ]
+    click.echo(render(["工作簿", "评分表", "总分", "等级"], rows, numeric=(2,)))
+    for o in outcomes:
+        if o.error:
+            click.echo(f"失败：{o.error}", err=True)
+    click.echo(f"示例已写入：{out}")
+    return 1 if any(o.error for o in outcomes) else 0
 
 
 @main.command("import")
@@ -417,6 +715,7 @@ def demo_command(out: Path) -> None:
     is_flag=True,
     help="xladdin 生成的工作簿：不取隐藏的“指标体系”工作表，只按表格内容导入。",
 )
+@FORCE
 @friendly
 def import_command(
     file: Path,
@@ -428,6 +727,7 @@ def import_command(
     sheet: str | None,
     table_number: int | None,
     table_only: bool,
+    force: bool,
 ) -> None:
     """从已有评分表（.xlsx 工作簿或 .docx 文档中的表格）导入指标体系和佐证。
 
@@ -444,9 +744,14 @@ def import_command(
     下级权重之和与上级不一致时照常导入，在此列为警告（xladdin lint 报为错误）。
     由 xladdin template 生成的工作簿直接取用其隐藏的“指标体系”工作表（完整还原），
     加 --table-only 则只按表格内容导入。
+    \b
+    -o 与 --evidence 须以 .yaml 或 .yml 结尾；已存在的文件只在它是 xladdin import 先前
+    导出的 YAML 时才覆盖，否则须加 --force。
     """
     from .importer import evidence_path_for, import_table, write_import
 
+    evidence_path = evidence_output or evidence_path_for(output)
+    _check_import_outputs(file, output, evidence_path, force)
     result = import_table(
         file,
         rubric_id=rubric_id,
@@ -456,7 +761,6 @@ def import_command(
         table=table_number,
         table_only=table_only,
     )
-    evidence_path = evidence_output or evidence_path_for(output)
     write_import(result, output, evidence_path)
     rubric = result.rubric
     leaves = list(rubric.leaves())
@@ -465,6 +769,33 @@ def import_command(
     )
     click.echo(f"佐证：{evidence_path}")
     click.echo(result.account_text())
+
+
+IMPORT_MARK = "由 xladdin import 从"  # in the header comment of both YAML files an import writes
+
+
+def _is_import_output(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as stream:
+            head = [stream.readline() for _ in range(3)]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(line.startswith("#") and IMPORT_MARK in line for line in head)
+
+
+def _check_import_outputs(source: Path, output: Path, evidence: Path, force: bool) -> None:
+    from .files import OutputError, guard_output, same_file
+
+    for target in (output, evidence):
+        if target.suffix.lower() not in (".yaml", ".yml"):
+            raise OutputError(
+                "导入结果是 YAML 文本，文件名应以 .yaml 或 .yml 结尾", Location(file=str(target))
+            )
+        if same_file(target, source):
+            raise OutputError("输出文件就是要导入的文件", Location(file=str(target)))
+        guard_output(target, force=force, own=_is_import_output, what="YAML 文件")
+    if same_file(output, evidence):
+        raise OutputError("指标体系与佐证不能写到同一个文件", Location(file=str(output)))
 
 
 @main.command("excel")

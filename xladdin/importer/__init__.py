@@ -757,7 +757,7 @@ def write_import(result: ImportResult, output: Path, evidence_output: Path) -> N
             "decision = 定性指标的原表得分（评价人认定）；deviation_reason = 偏差原因分析。"
         )
     evidence_text = evidence_yaml(result.evidence, header=evidence_header, names=names)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    evidence_output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(rubric_text, encoding="utf-8")
-    evidence_output.write_text(evidence_text, encoding="utf-8")
+    from ..files import write_file
+
+    write_file(output, rubric_text)
+    write_file(evidence_output, evidence_text)

@@ -8,15 +8,14 @@ indicators with their reasons.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import Location, WorkbookError
 from ..core.evidence import Evidence
+from ..core.lint import lint
 from ..core.narrative import (
     Narrative,
     chinese_number,
@@ -25,9 +24,10 @@ from ..core.narrative import (
     format_score,
     narrate,
 )
-from ..core.result import Result
+from ..core.result import Finding, Result
 from ..core.rubric import Rubric
 from ..core.scoring import score
+from ..files import write_file, zip_member
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -35,6 +35,8 @@ LATIN_FONT = "Times New Roman"
 
 SUMMARY_HEADERS = ("一级指标", "权重分值", "得分", "得分率")
 DEDUCTED_HEADERS = ("指标编码", "指标名称", "权重", "得分", "扣分", "扣分原因")
+# The Word report's category property: how a later run recognises its own earlier output.
+DOCX_MARK = "xladdin report 生成的评价报告表格"
 
 
 @dataclass
@@ -45,14 +47,45 @@ class Evaluation:
     evidence: Evidence
     result: Result
     source: Path | None = None
+    findings: list[Finding] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)  # indicator code → its row's code cell
+
+    @property
+    def concerns(self) -> list[Finding]:
+        """The linter's errors and warnings: what makes the table inconsistent."""
+        return [f for f in self.findings if f.severity in ("error", "warning")]
 
 
 def load_evaluation(path: Path) -> Evaluation:
     """Read a workbook and score it from its evidence (never from the cached scores)."""
+    from ..workbook.build import indicator_cells
     from ..workbook.reader import read_workbook
 
     book = read_workbook(path)
-    return Evaluation(book.rubric, book.evidence, score(book.rubric, book.evidence), path)
+    result = score(book.rubric, book.evidence)
+    findings = lint(book.rubric, book.evidence, result)
+    cells = indicator_cells(book, (f.code for f in findings if f.severity != "info"))
+    return Evaluation(book.rubric, book.evidence, result, path, findings, cells)
+
+
+def caveats(evaluation: Evaluation) -> list[str]:
+    """Lines the report carries when its table is inconsistent or incomplete, so that nobody
+    pastes a figure as final that the linter or the scorer has doubts about."""
+    lines: list[str] = []
+    result = evaluation.result
+    if not result.complete:
+        missing = [i.code for i in result.indicators if i.status == "missing_evidence"]
+        where = f"（缺少佐证：{'、'.join(missing)}）" if missing else ""
+        lines.append(f"注意：评分表尚未完成{where}，总分和等级不是最终结果。")
+    concerns = evaluation.concerns
+    if concerns:
+        shown = [f"{f.code} {f.message}" if f.code else f.message for f in concerns[:3]]
+        more = "等" if len(concerns) > len(shown) else ""
+        lines.append(
+            f"注意：评分表有{len(concerns)}处不一致（{'；'.join(shown)}{more}），"
+            "得分情况须核对后使用；明细可用 xladdin lint 查看。"
+        )
+    return lines
 
 
 @dataclass(frozen=True)
@@ -149,6 +182,8 @@ def report_markdown(evaluation: Evaluation) -> str:
     subject = _subject_line(evaluation.evidence)
     if subject:
         lines += [subject, ""]
+    for caveat in caveats(evaluation):
+        lines += [f"> {caveat}", ""]
     lines += ["## 一、得分情况", ""]
     rows = [
         (f"**{r.name}**", f"**{r.weight}**", f"**{r.score}**", f"**{r.rate}**")
@@ -280,6 +315,8 @@ def report_document(evaluation: Evaluation) -> Any:
     subject = _subject_line(evaluation.evidence)
     if subject:
         _text(document, subject, indent=False)
+    for caveat in caveats(evaluation):
+        _text(document, caveat, indent=False)
 
     _heading(document, "一、得分情况", 1)
     summary = summary_rows(rubric, result)
@@ -314,24 +351,31 @@ def report_document(evaluation: Evaluation) -> Any:
     return document
 
 
-def _atomic_write(output: Path, write: Any, suffix: str) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".xladdin-", suffix=suffix, dir=output.parent)
-    os.close(handle)
+def is_report_markdown(path: Path) -> bool:
+    """Whether ``path`` looks like a Markdown report ``xladdin report`` wrote: a title, then
+    the report's four section headings."""
     try:
-        write(Path(temp))
-        os.replace(temp, output)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise WorkbookError(f"无法写出文件（{exc.strerror}）", Location(file=str(output))) from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    headings = [line[3:] for line in text.splitlines() if line.startswith("## ")]
+    return text.startswith("# ") and headings == [
+        "一、得分情况",
+        "二、各类指标得分情况",
+        "三、评价结论",
+        "四、扣分指标及原因",
+    ]
+
+
+def is_report_document(path: Path) -> bool:
+    """Whether ``path`` is a Word report ``xladdin report`` wrote (by its document property)."""
+    core = zip_member(path, "docProps/core.xml")
+    return core is not None and DOCX_MARK.encode() in core
 
 
 def write_markdown(evaluation: Evaluation, output: Path) -> None:
     text = report_markdown(evaluation)
-    _atomic_write(output, lambda path: path.write_text(text, encoding="utf-8"), ".md")
+    write_file(output, text)
 
 
 def write_docx(evaluation: Evaluation, output: Path) -> None:
@@ -339,4 +383,5 @@ def write_docx(evaluation: Evaluation, output: Path) -> None:
     if output.suffix.lower() != ".docx":
         raise WorkbookError("Word 文档应以 .docx 结尾", Location(file=str(output)))
     document = report_document(evaluation)
-    _atomic_write(output, lambda path: document.save(str(path)), ".docx")
+    document.core_properties.category = DOCX_MARK
+    write_file(output, lambda path: document.save(str(path)))

@@ -3,16 +3,21 @@
 A workbook is its layout's scoring sheet (the 评分表 of the published tables, or the national
 self-evaluation form), then the sheets every workbook has (得分情况, the hidden 指标体系,
 xlwings.conf).
+
+Which existing workbook a command may replace (without ``--force``): an xladdin workbook of the
+same rubric whose entries — everything an officer types into the evidence cells, the header
+cells included; not the scores xladdin writes — are the same as those of the workbook about to
+be written. Replacing such a file loses nothing anyone typed: a blank template regenerated, an
+example rebuilt, a workbook recalculated again. A filled workbook, a workbook of another unit
+or of another rubric, and any other file are refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
@@ -20,14 +25,18 @@ from ..core.errors import Location, WorkbookError
 from ..core.evidence import Evidence
 from ..core.rubric import Rubric
 from ..core.scoring import score
+from ..files import OutputError, guard_output, write_file
 from ..library import bundled, load_evidence, load_rubric_file
 from .form import form_sheet
 from .layout import FormLayout, layout_for
-from .package import file_mode
 from .plan import build_plan
 from .sheets import config_sheet, rubric_sheet, summary_sheet
 from .styles import Formats
 from .template import scoring_sheet
+
+if TYPE_CHECKING:
+    from .reader import BookData
+
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 
@@ -76,36 +85,115 @@ def build_workbook(
     book.close()
 
 
-def write_workbook(rubric: Rubric, output: Path, evidence: Evidence | None = None) -> None:
-    """Build the workbook of ``rubric`` (filled with ``evidence`` if given) atomically at ``output``."""
+def entries(evidence: Evidence) -> dict[str, Any]:
+    """What an officer typed, as the reader gives it back: the evidence without the declared
+    scores (the 得分 column, which recalculation writes)."""
+    data = evidence.model_dump(mode="json", exclude_defaults=True)
+    for line in (data.get("lines") or {}).values():
+        line.pop("declared", None)
+    return data
+
+
+def holds_entries(existing: Path, rubric_id: str, expected: dict[str, Any]) -> bool:
+    """Whether ``existing`` is an xladdin workbook of ``rubric_id`` holding ``expected``
+    entries (see :func:`entries`)."""
+    from .reader import read_workbook
+
+    book = read_workbook(existing)
+    return book.rubric.id == rubric_id and entries(book.evidence) == expected
+
+
+def same_workbook_entries(existing: Path, new: Path | bytes) -> bool:
+    """Whether replacing ``existing`` by the workbook ``new`` (a path or its bytes) keeps
+    every entry: see the module's docstring. Never raises."""
+    from .reader import read_workbook
+
+    try:
+        book = read_workbook(new, None) if isinstance(new, Path) else read_workbook(existing, new)
+        return holds_entries(existing, book.rubric.id, entries(book.evidence))
+    except Exception:
+        return False
+
+
+def write_workbook(
+    rubric: Rubric, output: Path, evidence: Evidence | None = None, *, force: bool = True
+) -> None:
+    """Build the workbook of ``rubric`` (filled with ``evidence`` if given) safely at ``output``.
+
+    With ``force=False`` an existing file is replaced only if it holds the same entries (see
+    the module's docstring); otherwise :class:`~xladdin.files.OutputError` is raised and
+    nothing is written.
+    """
     if output.suffix.lower() not in (".xlsx",):
         raise WorkbookError("输出文件应以 .xlsx 结尾", Location(file=str(output)))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".xladdin-", suffix=".xlsx", dir=output.parent)
-    os.close(handle)
-    try:
-        build_workbook(rubric, Path(temp), evidence)
-        os.chmod(temp, file_mode(output))
-        os.replace(temp, output)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    guard_output(output, force=True)  # a folder is refused before anything is built
+    replacing = not force and output.exists()
+
+    def build(temp: Path) -> None:
+        build_workbook(rubric, temp, evidence)
+        if replacing and not same_workbook_entries(output, temp):
+            raise OutputError(
+                "文件已存在，且其中已填写的内容与要生成的不同，未覆盖（确要覆盖请加 --force）",
+                Location(file=str(output)),
+            )
+
+    write_file(output, build)
+
+
+def indicator_cells(book: BookData, codes: Iterable[str | None]) -> dict[str, str]:
+    """The code cell of each indicator's row, with its sheet (e.g. ``评分表!K12``), for
+    messages that name where a finding sits; codes without a row of their own are left out."""
+    from .layout import SCORING_SHEET
+
+    cells: dict[str, str] = {}
+    rows = {**book.rows.leaves, **book.rows.adjustments}
+    for code in codes:
+        if code is None or code not in rows:
+            continue
+        ref = book.layout.find("code", rows[code])
+        if ref is not None:
+            cells[code] = f"{SCORING_SHEET}!{ref}"
+    return cells
+
+
+def check_replaceable(items: Iterable[tuple[Rubric, Path, Evidence | None]]) -> None:
+    """Refuse, before any of them is written, a set of workbooks of which one would replace a
+    file holding other entries (see the module's docstring): each existing target is compared
+    with a fresh build in a temporary folder."""
+    import tempfile
+
+    existing = [(rubric, path, evidence) for rubric, path, evidence in items if path.exists()]
+    if not existing:
+        return
+    with tempfile.TemporaryDirectory(prefix="xladdin-") as folder:
+        for rubric, path, evidence in existing:
+            guard_output(path, force=True)  # a folder
+            fresh = Path(folder) / "fresh.xlsx"
+            build_workbook(rubric, fresh, evidence)
+            if not same_workbook_entries(path, fresh):
+                raise OutputError(
+                    "文件已存在，且其中已填写的内容与要生成的不同，未覆盖（确要覆盖请加 --force）",
+                    Location(file=str(path)),
+                )
 
 
 def example_name(rubric_id: str) -> str:
     return f"{rubric_id}-example.xlsx"
 
 
-def write_examples(directory: Path) -> list[Path]:
-    """A blank template of every bundled rubric and a filled example of every one with evidence."""
-    written: list[Path] = []
+def write_examples(directory: Path, *, force: bool = True) -> list[Path]:
+    """A blank template of every bundled rubric and a filled example of every one with evidence.
+
+    With ``force=False`` nothing is written if any existing file holds other entries."""
+    items: list[tuple[Rubric, Path, Evidence | None]] = []
     for entry in bundled():
         rubric = load_rubric_file(entry.path)
-        template = directory / f"{entry.id}.xlsx"
-        write_workbook(rubric, template)
-        written.append(template)
+        items.append((rubric, directory / f"{entry.id}.xlsx", None))
         if entry.evidence_path is not None:
-            example = directory / example_name(entry.id)
-            write_workbook(rubric, example, load_evidence(entry.evidence_path))
-            written.append(example)
-    return written
+            filled = load_evidence(entry.evidence_path)
+            items.append((rubric, directory / example_name(entry.id), filled))
+    if not force:
+        check_replaceable(items)
+    for rubric, path, evidence in items:
+        write_workbook(rubric, path, evidence)
+    return [path for _, path, _ in items]

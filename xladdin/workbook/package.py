@@ -8,10 +8,8 @@ conditional formats, names, protection, print settings and VBA projects survive 
 from __future__ import annotations
 
 import io
-import os
 import posixpath
 import re
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
@@ -39,7 +37,7 @@ from .cellxml import (
 )
 from .zipcopy import compressed_bytes, rebuild_zip
 
-__all__ = ["SHARED_MASTER", "Cell", "XlsxPackage", "file_mode"]
+__all__ = ["SHARED_MASTER", "Cell", "XlsxPackage"]
 
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -363,18 +361,10 @@ class XlsxPackage:
                 self.changed.add(name)
 
     def save(self, target: Path) -> None:
-        """Write the package to ``target`` atomically: a temporary file, then a rename."""
-        directory = target.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".xladdin-", suffix=target.suffix, dir=directory)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(self.to_bytes())
-            os.chmod(temp, file_mode(target))
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        """Write the package to ``target`` safely (:func:`xladdin.files.write_file`)."""
+        from ..files import write_file
+
+        write_file(target, self.to_bytes())
 
     def to_bytes(self) -> bytes:
         """The package as zip bytes: unchanged parts copied compressed as they were."""
@@ -388,16 +378,6 @@ class XlsxPackage:
                     self.trees[name], xml_declaration=True, encoding="UTF-8", standalone=True
                 )
         return rebuild_zip(self.data, self.infos, changed, self.read)
-
-
-def file_mode(target: Path) -> int:
-    """The permissions a written file gets: those of the file it replaces, else the umask's."""
-    try:
-        return target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 SHARED_MASTER = "该单元格是 Excel 共享公式的起始单元格，改写会破坏其他单元格的公式；请在 Excel 中重新输入该公式后再试"

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .batch import Outcome
-from .core.errors import Location, WorkbookError
+from ..files import write_file, zip_member
+from .tasks import Outcome
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,6 +34,11 @@ SUMMARY_SHEET = "汇总"
 GRADES_SHEET = "等级分布"
 DEDUCTIONS_SHEET = "扣分指标"
 FAILURES_SHEET = "失败"
+# A custom document property marks the workbook as a summary, so that a later run may replace
+# it without --force (and never replaces anything else).
+MARK_NAME = "xladdin"
+MARK_VALUE = "recalc --summary"
+MARK = f"<vt:lpwstr>{MARK_VALUE}</vt:lpwstr>"
 
 
 def summary_frame(outcomes: Sequence[Outcome]) -> pd.DataFrame:
@@ -156,51 +161,62 @@ def failures_frame(outcomes: Sequence[Outcome]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["文件", "原因"])
 
 
-def write_summary(outcomes: Sequence[Outcome], path: Path) -> None:
-    """Write the summary workbook of ``outcomes`` to ``path`` (.xlsx)."""
-    import pandas as pd
+def is_summary_workbook(path: Path) -> bool:
+    """Whether ``path`` is a summary workbook xladdin wrote (its document property says so)."""
+    custom = zip_member(path, "docProps/custom.xml")
+    return custom is not None and MARK.encode() in custom
 
+
+def write_summary(outcomes: Sequence[Outcome], path: Path) -> None:
+    """Write the summary workbook of ``outcomes`` to ``path`` (.xlsx), safely
+    (:func:`xladdin.files.write_file`); whether it may replace an existing file is the
+    caller's decision."""
     table = summary_frame(outcomes)
     grades = grades_frame(table)
     deducted = deductions_frame(outcomes)
     failures = failures_frame(outcomes)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(
-            path,
-            engine="xlsxwriter",
-            engine_kwargs={
-                "options": {"default_format_properties": {"font_name": FONT, "font_size": 10}}
+    write_file(path, lambda temp: _write_book(temp, table, grades, deducted, failures))
+
+
+def _write_book(
+    path: Path,
+    table: pd.DataFrame,
+    grades: pd.DataFrame,
+    deducted: pd.DataFrame,
+    failures: pd.DataFrame,
+) -> None:
+    import pandas as pd
+
+    with pd.ExcelWriter(
+        path,
+        engine="xlsxwriter",
+        engine_kwargs={
+            "options": {"default_format_properties": {"font_name": FONT, "font_size": 10}}
+        },
+    ) as writer:
+        book = writer.book
+        book.set_custom_property(MARK_NAME, MARK_VALUE)
+        formats = _Formats(book)
+        _write_table(writer, formats, SUMMARY_SHEET, table, _summary_widths(table))
+        _write_table(writer, formats, GRADES_SHEET, grades, {"等级": 10, "数量": 8, "占比": 8})
+        _grade_chart(book, writer.sheets[GRADES_SHEET], len(grades))
+        _write_table(
+            writer,
+            formats,
+            DEDUCTIONS_SHEET,
+            deducted,
+            {
+                "指标编码": 9,
+                "指标名称": 24,
+                "指标体系": 36,
+                "权重": 6,
+                "扣分率": 8,
+                "图表标签": 22,
             },
-        ) as writer:
-            book = writer.book
-            formats = _Formats(book)
-            _write_table(writer, formats, SUMMARY_SHEET, table, _summary_widths(table))
-            _write_table(writer, formats, GRADES_SHEET, grades, {"等级": 10, "数量": 8, "占比": 8})
-            _grade_chart(book, writer.sheets[GRADES_SHEET], len(grades))
-            _write_table(
-                writer,
-                formats,
-                DEDUCTIONS_SHEET,
-                deducted,
-                {
-                    "指标编码": 9,
-                    "指标名称": 24,
-                    "指标体系": 36,
-                    "权重": 6,
-                    "扣分率": 8,
-                    "图表标签": 22,
-                },
-            )
-            if len(deducted):
-                _deduction_chart(
-                    book, writer.sheets[DEDUCTIONS_SHEET], min(len(deducted), CHART_TOP)
-                )
-            _write_table(writer, formats, FAILURES_SHEET, failures, {"文件": 50, "原因": 100})
-    except OSError as exc:
-        raise WorkbookError(
-            f"无法写出汇总表（{exc.strerror or exc}）", Location(file=str(path))
-        ) from None
+        )
+        if len(deducted):
+            _deduction_chart(book, writer.sheets[DEDUCTIONS_SHEET], min(len(deducted), CHART_TOP))
+        _write_table(writer, formats, FAILURES_SHEET, failures, {"文件": 50, "原因": 100})
 
 
 class _Formats:

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .batch import Outcome, Task, recalc_bytes, recalc_one, write_output
-from .core.errors import XladdinError
+from ..core.errors import XladdinError
+from .tasks import Outcome, Task, internal_error, recalc_bytes, recalc_one, write_output
 
 MISSING_DASK = "需要安装 dask：pip install 'xladdin[dask]'"
 
@@ -68,7 +68,7 @@ def run_on_dask(
                     data = task.source.read_bytes()
                 except OSError:
                     # Unreadable here: the local function gives the same message as a local run.
-                    results[task.index] = recalc_one(task.source, None)
+                    results[task.index] = recalc_one(task.source, None, task.force)
                     on_done(1)
                     continue
                 future = client.submit(
@@ -98,16 +98,11 @@ def _finish(task: Task, future: Any) -> Outcome:
     try:
         outcome, patched, changed = future.result()
     except Exception as exc:
-        return Outcome(
-            task.source,
-            task.output,
-            None,
-            f"文件 {task.source}：内部错误：{type(exc).__name__}: {exc}",
-        )
+        return Outcome(task.source, task.output, None, internal_error(task.source, exc))
     outcome.output = task.output
     if outcome.error is None and task.output is not None and patched is not None:
         try:
-            write_output(task.source, task.output, patched, changed)
+            write_output(task.source, task.output, patched, changed, force=task.force)
         except XladdinError as exc:
             outcome.summary, outcome.error = None, str(exc.in_file(str(task.source)))
     return outcome

@@ -6,22 +6,18 @@ them, and lays the review out for a finance bureau (自评得分, 复核得分 a
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
-
-from .core.audit import Audit, AuditLine, ConventionDifference, audit, compare_conventions
-from .core.errors import Location, WorkbookError, XladdinError
-from .core.export import finding_dict, number
-from .core.numbers import fmt_number
-from .termtable import display_width, render
+from ..core.audit import Audit, AuditLine, ConventionDifference, audit, compare_conventions
+from ..core.errors import Location, WorkbookError, XladdinError
+from ..core.export import finding_dict, number
+from ..core.numbers import fmt_number
+from ..files import OutputError, same_file, write_file, zip_member
+from ..termtable import display_width, render
 
 EXIT_CLEAN = 0
 EXIT_DIFFERENCES = 1
@@ -34,6 +30,9 @@ SUMMARY_SHEET = "汇总"
 HEADERS = ("指标编码", "指标名称", "权重", "自评得分", "复核得分", "差异", "差异说明")
 WIDTHS = (9, 30, 7, 9, 9, 8, 70)
 LINE_HEIGHT = 13.5  # points per wrapped line of 10-point text
+# A custom document property marks the review workbook, so that a later run may replace it.
+MARK_NAME = "xladdin"
+MARK_VALUE = "audit --xlsx"
 
 
 @dataclass
@@ -47,7 +46,7 @@ class AuditOutcome:
 
 def audit_file(source: Path) -> AuditOutcome:
     """Review one workbook; a domain error becomes the outcome's error, never an exception."""
-    from .workbook.reader import read_workbook
+    from ..workbook.reader import read_workbook
 
     try:
         book = read_workbook(source)
@@ -427,11 +426,10 @@ def write_review_xlsx(
 
     if output.suffix.lower() != ".xlsx":
         raise WorkbookError("复核表应以 .xlsx 结尾", Location(file=str(output)))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".xladdin-", suffix=".xlsx", dir=output.parent)
-    os.close(handle)
-    try:
-        book = xlsxwriter.Workbook(temp)
+
+    def build(temp: Path) -> None:
+        book = xlsxwriter.Workbook(str(temp))
+        book.set_custom_property(MARK_NAME, MARK_VALUE)
         formats = _Formats(book)
         good = [o for o in outcomes if o.audit is not None]
         if len(outcomes) > 1 or not good:
@@ -443,42 +441,37 @@ def write_review_xlsx(
             ]
             _write_review_sheet(book.add_worksheet(name), formats, outcome, mine)
         book.close()
-        os.replace(temp, output)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+
+    write_file(output, build)
 
 
-# -- the command --------------------------------------------------------------------------
+def is_review_workbook(path: Path) -> bool:
+    """Whether ``path`` is a review workbook ``audit --xlsx`` wrote (by its document property)."""
+    custom = zip_member(path, "docProps/custom.xml")
+    return custom is not None and f"<vt:lpwstr>{MARK_VALUE}</vt:lpwstr>".encode() in custom
 
 
-def run_audit(files: list[Path], *, as_json: bool, xlsx: Path | None) -> int:
-    """Review ``files``; exit code 0 without differences, 1 with differences, 2 on errors."""
-    if xlsx is not None:
-        target = xlsx.resolve()
-        if any(f.resolve() == target for f in files):
-            raise WorkbookError(
-                "复核表不能写到被复核的工作簿上（输入文件不会被修改）", Location(file=str(xlsx))
-            )
+def check_review_output(files: Sequence[Path], xlsx: Path) -> None:
+    """Refuse a review workbook path that is one of the reviewed files (before reviewing)."""
+    if xlsx.suffix.lower() != ".xlsx":
+        raise OutputError("复核表应以 .xlsx 结尾", Location(file=str(xlsx)))
+    if any(same_file(f, xlsx) for f in files):
+        raise OutputError(
+            "复核表不能写到被复核的工作簿上（输入文件不会被修改）", Location(file=str(xlsx))
+        )
+
+
+def review_files(
+    files: Sequence[Path],
+) -> tuple[list[AuditOutcome], list[ConventionDifference]]:
+    """Review every file, then compare conventions across the reviewed ones."""
     outcomes = [audit_file(f) for f in files]
     conventions = compare_conventions([o.audit for o in outcomes if o.audit is not None])
-    if as_json:
-        click.echo(json.dumps(review_dict(outcomes, conventions), ensure_ascii=False, indent=2))
-    else:
-        click.echo(review_text(outcomes, conventions))
-    if xlsx is not None:
-        try:
-            write_review_xlsx(outcomes, conventions, xlsx)
-        except OSError as exc:
-            raise WorkbookError(
-                f"无法写出复核表（{exc.strerror}）", Location(file=str(xlsx))
-            ) from None
-        if not as_json:
-            click.echo(f"复核表已写入：{xlsx}")
-    failed = [o for o in outcomes if o.error is not None]
-    for outcome in failed:
-        click.echo(f"失败：{outcome.error}", err=True)
-    if failed:
-        click.echo(f"共 {len(outcomes)} 个文件，{len(failed)} 个无法复核。", err=True)
+    return outcomes, list(conventions)
+
+
+def exit_code(outcomes: Sequence[AuditOutcome], conventions: Sequence[ConventionDifference]) -> int:
+    """0 without differences, 1 with differences, 2 if a file could not be reviewed."""
+    if any(o.error is not None for o in outcomes):
         return EXIT_ERROR
     return EXIT_DIFFERENCES if total_differences(outcomes, conventions) else EXIT_CLEAN
