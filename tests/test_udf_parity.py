@@ -197,7 +197,8 @@ def test_every_bundled_line_scores_as_the_core_scores_it(
     excel: WindowsUdfs, rubric_id: str, code: str
 ) -> None:
     rubric, evidence, result = _loaded(rubric_id)
-    node = rubric.by_code[code]
+    node = rubric.find(code)
+    assert node is not None
     line = evidence.line(code)
     expected = result.indicator(code)
     if line is None or line.not_applicable:

@@ -93,7 +93,7 @@ class Node(Model):
         return found
 
     @cached_property
-    def leaf_nodes(self) -> list[Node]:
+    def _leaves(self) -> list[Node]:
         return [node for node, _ in self.descendants if node.children is None]
 
     def walk(self, depth: int = 1) -> list[tuple[Node, int]]:
@@ -101,7 +101,8 @@ class Node(Model):
         return [(node, d + depth) for node, d in self.descendants]
 
     def leaves(self) -> list[Node]:
-        return self.leaf_nodes
+        """The leaves (三级指标) under this node, in order."""
+        return self._leaves
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,41 +181,37 @@ class Rubric(Model):
 
     @model_validator(mode="after")
     def _unique_codes(self) -> Rubric:
-        codes = [node.code for node, _ in self.nodes]
+        codes = [node.code for node, _ in self._walk]
         codes += [item.code for _, item in self.adjustment_items()]
         duplicates = sorted(code for code, n in Counter(codes).items() if n > 1)
         if duplicates:
             raise ValueError(f"指标编码重复：{'、'.join(duplicates)}，无法对应佐证")
         return self
 
+    # Rubrics are not changed after loading: the walks and the index are computed once.
     @cached_property
-    def nodes(self) -> list[tuple[Node, int]]:
-        """Every node, pre-order, with its depth (1 = 一级); computed once."""
+    def _walk(self) -> list[tuple[Node, int]]:
         return [(node, depth + 1) for level in self.levels for node, depth in level.descendants]
 
     @cached_property
-    def leaf_nodes(self) -> list[Node]:
-        return [node for node, _ in self.nodes if node.children is None]
+    def _leaves(self) -> list[Node]:
+        return [node for node, _ in self._walk if node.children is None]
 
     @cached_property
-    def by_code(self) -> dict[str, Node]:
-        """Every node by code (the first one, if a code is duplicated)."""
-        index: dict[str, Node] = {}
-        for node, _ in self.nodes:
-            index.setdefault(node.code, node)
-        return index
+    def _by_code(self) -> dict[str, Node]:
+        return {node.code: node for node, _ in self._walk}
 
     def walk(self) -> list[tuple[Node, int]]:
-        return self.nodes
+        """Every node, pre-order, with its depth (1 = 一级)."""
+        return self._walk
 
     def leaves(self) -> list[Node]:
-        return self.leaf_nodes
+        """The leaves (三级指标), in order."""
+        return self._leaves
 
     def find(self, code: str) -> Node | None:
-        return self.by_code.get(code)
-
-    def index(self) -> dict[str, Node]:
-        return self.by_code
+        """The node with ``code`` (codes are unique), or None."""
+        return self._by_code.get(code)
 
     def adjustment_items(self) -> Iterator[tuple[Literal["bonus", "penalty"], AdjustmentItem]]:
         """Bonus and penalty items, tagged ``bonus`` or ``penalty``."""
