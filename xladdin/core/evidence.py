@@ -67,6 +67,14 @@ class Decision(Model):
         return self.reason
 
 
+class FundsSource(Model):
+    """One source row of the form's funds block (当年财政拨款, 上年结转资金, 其他资金)."""
+
+    label: str
+    budget: Num | None = None
+    spent: Num | None = None
+
+
 class LineEvidence(Model):
     """What was found for one line. Which fields matter depends on the line's method."""
 
@@ -86,6 +94,7 @@ class LineEvidence(Model):
     declared: Num | None = None
     points: NonNeg | None = None
     note: str | None = None
+    sources: list[FundsSource] | None = None  # the funds block's source rows, as printed
 
     @field_validator("denominator")
     @classmethod

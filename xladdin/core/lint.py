@@ -18,6 +18,7 @@ from .methods.ratio import RATIO_MODES, RatioMode, convention_name, ratio_altern
 from .numbers import ZERO, fmt_number
 from .plausibility import plausibility
 from .result import Finding, IndicatorResult, Result
+from .review import review_evidence, review_targets
 from .rubric import Node, Rubric
 from .scoring import score
 
@@ -67,6 +68,7 @@ def lint_rubric(rubric: Rubric) -> list[Finding]:
                 )
         else:
             findings.extend(_lint_leaf(node))
+    findings.extend(review_targets(rubric))
     return findings
 
 
@@ -161,6 +163,7 @@ def lint_evidence(
     nodes = {leaf.code: leaf for leaf in rubric.leaves()}
     for line in result.indicators:
         findings.extend(_lint_line(rubric, nodes[line.code], line, evidence))
+    findings.extend(review_evidence(rubric, evidence, result))
     return findings
 
 

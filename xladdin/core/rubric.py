@@ -143,6 +143,41 @@ class ReasonRule(Model):
     source: str | None = None
 
 
+class ReviewSettings(Model):
+    """What a reviewer (复核) checks where provinces differ; the defaults are the national ones.
+
+    ``reason_below``: a line whose score rate is below this needs a 偏差原因 (1 = every line
+    below full marks; 0.9 = only below 90% of its weight; 0 = never). ``boilerplate``: reasons
+    that say nothing. ``repeated_reason``: the same reason on this many lines is boilerplate.
+    ``vague_values``: completion values of a qualitative line too vague for full marks.
+    ``money_tolerance``: how far 年度资金总额 may be from the sum of its sources (万元 or 元,
+    as the form prints). ``dimensions`` and ``default_weights``: the level-1 groups a
+    self-evaluation form must have and their default 分值. ``target_line``: the code of a
+    deduction line that scores target quality (000 A22): each target finding counts as one
+    例 of it.
+    """
+
+    reason_below: NonNeg = Decimal(1)
+    boilerplate: list[str] = Field(
+        default_factory=lambda: ["暂无", "无", "见附件", "详见附件", "/", "略", "同上", "无偏差"]
+    )
+    repeated_reason: int = Field(default=3, ge=2)
+    vague_values: list[str] = Field(
+        default_factory=lambda: ["达成", "已达成", "有效", "完成", "已完成", "良好", "较好", "是"]
+    )
+    money_tolerance: NonNeg = Decimal("0.01")
+    dimensions: list[str] = Field(default_factory=lambda: ["产出", "效益", "满意度"])
+    default_weights: dict[str, NonNeg] = Field(
+        default_factory=lambda: {
+            "预算执行率": Decimal(10),
+            "产出": Decimal(50),
+            "效益": Decimal(30),
+            "满意度": Decimal(10),
+        }
+    )
+    target_line: str | None = None
+
+
 class AdjustmentItem(Model):
     code: str = Field(min_length=1)
     name: str = Field(min_length=1)
@@ -174,6 +209,7 @@ class Rubric(Model):
     rounding: RoundingPolicy = RoundingPolicy()
     not_applicable: Literal["rescale", "forbidden"] = "rescale"
     reason_rules: list[ReasonRule] = Field(default_factory=list)
+    review: ReviewSettings = ReviewSettings()
     level_names: list[str] = Field(default_factory=lambda: ["一级指标", "二级指标", "三级指标"])
     levels: list[Node] = Field(min_length=1)
     bonus: Adjustment | None = None
@@ -260,6 +296,7 @@ __all__ = [
     "Num",
     "RatioMethod",
     "ReasonRule",
+    "ReviewSettings",
     "RoundingPolicy",
     "RoundingRule",
     "Rubric",
