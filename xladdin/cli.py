@@ -535,21 +535,46 @@ def show_outcomes(outcomes: list[Any], as_json: bool, wrote: bool) -> bool:
     type=click.Path(dir_okay=False, path_type=Path),
     help="同时写出复核表（.xlsx）：自评得分、复核得分与差异说明并列，差异行标色。",
 )
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="另写一份汇总工作簿（.xlsx），其“复核重点”表按风险分从高到低列出各工作簿及复核要点。",
+)
 @FORCE
 @friendly
-def audit_command(files: tuple[Path, ...], as_json: bool, xlsx: Path | None, force: bool) -> None:
+def audit_command(
+    files: tuple[Path, ...],
+    as_json: bool,
+    xlsx: Path | None,
+    summary: Path | None,
+    force: bool,
+) -> None:
     """复核评分表：逐项比较自评得分（得分栏）与按佐证和评分规则计算的复核得分，列出差异及原因。
 
+    FILES 可以是工作簿或文件夹（递归查找其中的 .xlsx/.xlsm）。
+    同时检查偏差原因（缺失、套话、千篇一律）、虚高信号（全部满分、定性指标满分而完成值笼统、
+    自评得分高于复算）、资金块各来源之和与年度资金总额、绩效目标（占位符、无数值、无单位、
+    百分比超过100%、成本指标用“≥”、时效期限晚于评价年度、缺少指标类别、分值与默认不符），
+    并按这些发现给每个工作簿打风险分，列出“复核重点”。
     给出多个工作簿时，还比较同类比率指标（如执行率）的计分口径是否一致。
     输入的工作簿不会被修改。退出码：0 无差异，1 有差异，2 有文件无法复核。
     """
     from .bureau import audit_output as review
+    from .bureau.batch import collect_inputs
+    from .bureau.summary import is_summary_workbook, write_summary
     from .files import guard_output
 
+    if summary is not None and summary.suffix.lower() != ".xlsx":
+        raise click.UsageError("--summary 的文件名应以 .xlsx 结尾")
+    inputs = [path for path, _ in collect_inputs(list(files), exclude_file=summary)]
     if xlsx is not None:
-        review.check_review_output(files, xlsx)
+        inputs = [p for p, _ in collect_inputs(inputs, exclude_file=xlsx)]
+        review.check_review_output(inputs, xlsx)
         guard_output(xlsx, force=force, own=review.is_review_workbook, what="复核表")
-    outcomes, conventions = review.review_files(files)
+    if summary is not None:
+        review.check_review_output(inputs, summary)
+        guard_output(summary, force=force, own=is_summary_workbook, what="汇总表")
+    outcomes, conventions = review.review_files(inputs)
     if as_json:
         _echo_json(review.review_dict(outcomes, conventions))
     else:
@@ -558,6 +583,10 @@ def audit_command(files: tuple[Path, ...], as_json: bool, xlsx: Path | None, for
         review.write_review_xlsx(outcomes, conventions, xlsx)
         if not as_json:
             click.echo(f"复核表已写入：{xlsx}")
+    if summary is not None:
+        write_summary(review.summary_outcomes(outcomes), summary, ranking=True)
+        if not as_json:
+            click.echo(f"汇总表已写入：{summary}")
     failed = [o for o in outcomes if o.error is not None]
     for outcome in failed:
         click.echo(f"失败：{outcome.error}", err=True)

@@ -18,6 +18,7 @@ from ..core.export import finding_dict, number
 from ..core.numbers import fmt_number
 from ..files import OutputError, same_file, write_file, zip_member
 from ..termtable import display_width, render
+from .tasks import Outcome
 
 EXIT_CLEAN = 0
 EXIT_DIFFERENCES = 1
@@ -97,6 +98,7 @@ def audit_dict(outcome: AuditOutcome) -> dict[str, Any]:
         "unit": one.unit,
         "project": one.project,
         "differences": one.difference_count,
+        "risk": {"score": one.risk.score, "reasons": one.risk.reasons},
         "declared_sum": number(one.declared_sum),
         "review_sum": number(one.review_sum),
         "lines": [line_dict(line) for line in one.lines],
@@ -131,6 +133,15 @@ def review_dict(
     good = [o for o in outcomes if o.audit is not None]
     return {
         "differences": total_differences(outcomes, conventions),
+        "ranking": [
+            {
+                "rank": rank,
+                "workbook": str(o.source),
+                "risk": one.risk.score,
+                "reasons": one.risk.reasons,
+            }
+            for rank, (o, one) in enumerate(ranking(outcomes), start=1)
+        ],
         "workbooks": [audit_dict(o) for o in good],
         "conventions": [convention_dict(d) for d in conventions],
         "errors": [
@@ -145,7 +156,50 @@ def total_differences(
     return sum(o.audit.difference_count for o in outcomes if o.audit is not None) + len(conventions)
 
 
+def ranking(outcomes: Sequence[AuditOutcome]) -> list[tuple[AuditOutcome, Audit]]:
+    """The reviewed workbooks, highest risk first (then by file name): the 复核重点 order."""
+    reviewed = [(o, o.audit) for o in outcomes if o.audit is not None]
+    return sorted(reviewed, key=lambda pair: (-pair[1].risk.score, str(pair[0].source)))
+
+
+def summary_outcomes(outcomes: Sequence[AuditOutcome]) -> list[Outcome]:
+    """The reviews as batch outcomes, for the summary workbook (``audit --summary``)."""
+    from ..core.export import result_dict
+
+    found: list[Outcome] = []
+    for o in outcomes:
+        if o.audit is None:
+            found.append(Outcome(o.source, None, None, o.error))
+            continue
+        one = o.audit
+        data = result_dict(one.result, str(o.source), one.all_findings)
+        info = {"unit": one.unit, "project": one.project, "evaluator": None}
+        found.append(Outcome(o.source, None, data, None, info))
+    return found
+
+
 # -- terminal -----------------------------------------------------------------------------
+
+
+RANKING_SHOWN = 20  # workbooks listed under 复核重点 in the terminal
+
+
+def ranking_text(outcomes: Sequence[AuditOutcome]) -> str:
+    """复核重点: the workbooks to re-check first, with their risk score and reasons."""
+    ranked = [pair for pair in ranking(outcomes) if pair[1].risk.score > 0]
+    if len(outcomes) < 2 or not ranked:
+        return ""
+    rows = [
+        (str(rank), str(o.source), str(one.risk.score), one.risk.text())
+        for rank, (o, one) in enumerate(ranked[:RANKING_SHOWN], start=1)
+    ]
+    table = render(["排名", "工作簿", "风险分", "复核要点"], rows, numeric=(0, 2))
+    more = (
+        f"\n（另有{len(ranked) - RANKING_SHOWN}个，见 --json 或 --summary）"
+        if len(ranked) > RANKING_SHOWN
+        else ""
+    )
+    return f"复核重点（按风险分从高到低）：\n{table}{more}"
 
 
 def _short(name: str) -> str:
@@ -190,6 +244,9 @@ def review_text(
         blocks.append("\n".join(parts))
     if conventions:
         blocks.append("跨评价比较：\n" + "\n".join(f"- {d.message}" for d in conventions))
+    ranked = ranking_text(outcomes)
+    if ranked:
+        blocks.append(ranked)
     reviewed = sum(o.audit is not None for o in outcomes)
     count = total_differences(outcomes, conventions)
     blocks.append(

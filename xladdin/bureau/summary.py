@@ -7,6 +7,9 @@ Built from each file's ``recalc --json`` dict with pandas and xlsxwriter. Sheets
   missing evidence and the linter's findings;
 - 等级分布: workbooks per grade, including 未完成, with a column chart;
 - 扣分指标: the indicators most often deducted across the batch, with a bar chart;
+- 复核重点 (``audit --summary``): the workbooks ranked by their review risk
+  (:func:`xladdin.core.review.risk` of their findings), highest first, with the reasons (the
+  汇总 sheet carries the same 风险分 and 复核要点 in every summary);
 - 失败: the files that could not be recalculated, with the reason.
 
 pandas is imported here only, and this module only when ``--summary`` is given.
@@ -24,6 +27,8 @@ from .tasks import Outcome
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..core.review import Risk
+
 FONT = "宋体"  # the templates' font: present on every Chinese Windows, and in WPS
 INCOMPLETE = "未完成"
 GRADE_ORDER = ("优", "良", "中", "差")
@@ -34,6 +39,7 @@ SUMMARY_SHEET = "汇总"
 GRADES_SHEET = "等级分布"
 DEDUCTIONS_SHEET = "扣分指标"
 FAILURES_SHEET = "失败"
+RANKING_SHEET = "复核重点"
 # A custom document property marks the workbook as a summary, so that a later run may replace
 # it without --force (and never replaces anything else).
 MARK_NAME = "xladdin"
@@ -72,10 +78,20 @@ def summary_frame(outcomes: Sequence[Outcome]) -> pd.DataFrame:
         row["错误数"] = sum(f["severity"] == "error" for f in findings)
         row["警告数"] = sum(f["severity"] == "warning" for f in findings)
         row["检查提示"] = "\n".join(_finding_line(f) for f in findings)
+        found = _risk(findings)
+        row["风险分"] = found.score
+        row["复核要点"] = "\n".join(found.reasons)
         rows.append(row)
     head = ["文件", "评价单位", "项目名称", "指标体系", "指标体系编号", "总分", "等级"]
-    tail = ["缺少佐证行数", "缺少佐证指标", "错误数", "警告数", "检查提示"]
+    tail = ["缺少佐证行数", "缺少佐证指标", "错误数", "警告数", "检查提示", "风险分", "复核要点"]
     return pd.DataFrame(rows, columns=[*head, *rate_columns, *tail])
+
+
+def _risk(findings: list[dict[str, Any]]) -> Risk:
+    from ..core.result import Finding
+    from ..core.review import risk
+
+    return risk(Finding(**f) for f in findings)
 
 
 def _finding_line(finding: dict[str, Any]) -> str:
@@ -161,21 +177,51 @@ def failures_frame(outcomes: Sequence[Outcome]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["文件", "原因"])
 
 
+def ranking_frame(outcomes: Sequence[Outcome]) -> pd.DataFrame:
+    """The 复核重点 sheet: every scored workbook with its risk score and reasons, highest first."""
+    import pandas as pd
+
+    rows: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        data = outcome.summary
+        if data is None:
+            continue
+        found = _risk(data["warnings"])
+        rows.append(
+            {
+                "文件": str(outcome.source),
+                "评价单位": outcome.info.get("unit"),
+                "项目名称": outcome.info.get("project"),
+                "总分": data["total"],
+                "等级": data["grade"] or INCOMPLETE,
+                "风险分": found.score,
+                "复核要点": "\n".join(found.reasons),
+            }
+        )
+    rows.sort(key=lambda row: (-row["风险分"], row["文件"]))
+    for rank, row in enumerate(rows, start=1):
+        row["排名"] = rank
+    columns = ["排名", "文件", "评价单位", "项目名称", "总分", "等级", "风险分", "复核要点"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def is_summary_workbook(path: Path) -> bool:
     """Whether ``path`` is a summary workbook xladdin wrote (its document property says so)."""
     custom = zip_member(path, "docProps/custom.xml")
     return custom is not None and MARK.encode() in custom
 
 
-def write_summary(outcomes: Sequence[Outcome], path: Path) -> None:
+def write_summary(outcomes: Sequence[Outcome], path: Path, ranking: bool = False) -> None:
     """Write the summary workbook of ``outcomes`` to ``path`` (.xlsx), safely
     (:func:`xladdin.files.write_file`); whether it may replace an existing file is the
-    caller's decision."""
+    caller's decision. ``ranking`` adds the 复核重点 sheet (``audit --summary``); the 汇总
+    sheet carries each workbook's 风险分 and 复核要点 either way."""
     table = summary_frame(outcomes)
     grades = grades_frame(table)
     deducted = deductions_frame(outcomes)
     failures = failures_frame(outcomes)
-    write_file(path, lambda temp: _write_book(temp, table, grades, deducted, failures))
+    ranked = ranking_frame(outcomes) if ranking else None
+    write_file(path, lambda temp: _write_book(temp, table, grades, deducted, failures, ranked))
 
 
 def _write_book(
@@ -184,6 +230,7 @@ def _write_book(
     grades: pd.DataFrame,
     deducted: pd.DataFrame,
     failures: pd.DataFrame,
+    ranked: pd.DataFrame | None,
 ) -> None:
     import pandas as pd
 
@@ -216,6 +263,21 @@ def _write_book(
         )
         if len(deducted):
             _deduction_chart(book, writer.sheets[DEDUCTIONS_SHEET], min(len(deducted), CHART_TOP))
+        if ranked is not None:
+            _write_table(
+                writer,
+                formats,
+                RANKING_SHEET,
+                ranked,
+                {
+                    "排名": 6,
+                    "文件": 40,
+                    "评价单位": 20,
+                    "项目名称": 24,
+                    "风险分": 8,
+                    "复核要点": 70,
+                },
+            )
         _write_table(writer, formats, FAILURES_SHEET, failures, {"文件": 50, "原因": 100})
 
 
@@ -265,6 +327,8 @@ def _summary_widths(table: pd.DataFrame) -> dict[str, float]:
         "错误数": 6,
         "警告数": 6,
         "检查提示": 60,
+        "风险分": 8,
+        "复核要点": 50,
     }
     for column in table.columns:
         if column.endswith("得分率"):

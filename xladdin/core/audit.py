@@ -4,7 +4,8 @@ A finance bureau keeps three figures per line when it reviews a self-evaluation:
 自评得分 (what the unit typed in 得分), its own 复核得分 and the difference with its reason. Here
 the 复核得分 is what the rule gives from the objective evidence: where an evaluator's decision
 overrides a rule that can compute on its own, the rule's figure; otherwise the scored figure.
-The reasons come from the comparison itself and from the linter's findings about the line.
+The reasons come from the comparison itself and from the linter's findings about the line,
+the reviewer's checks among them (:mod:`xladdin.core.review`); their :class:`Risk` ranks a batch.
 
 ``compare_conventions`` looks across evaluations: the same kind of ratio line (执行率) scored
 under different conventions (000 B12 deducts every started 1%, 001 B12 scores in proportion).
@@ -24,6 +25,7 @@ from .evidence import Evidence
 from .lint import lint, ratio_alternatives, rule_allows_discretion
 from .numbers import ZERO, fmt_number, fmt_percent
 from .result import Finding, IndicatorResult, Result, Status
+from .review import Risk, risk
 from .rubric import Node, RatioMethod, Rubric
 from .scoring import measured_value, score
 
@@ -116,6 +118,13 @@ class Audit(BaseModel):
     notes: list[Finding] = Field(default_factory=list)
     ratio_uses: list[ConventionUse] = Field(default_factory=list)
     result: Result
+    risk: Risk = Risk(score=0, reasons=[])
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        """Every finding of the review: the lines' reasons and notes, then the general ones."""
+        found = [f for line in self.lines for f in (*line.findings, *line.notes)]
+        return found + self.findings + self.notes
 
     @property
     def differing(self) -> list[AuditLine]:
@@ -245,7 +254,9 @@ def audit(
         if use is not None:
             uses.append(use)
 
+    reviewed = [f for line in lines for f in (*line.findings, *line.notes)]
     return Audit(
+        risk=risk([*reviewed, *general, *general_notes]),
         workbook=label,
         rubric_id=rubric.id,
         title=rubric.title,

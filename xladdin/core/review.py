@@ -109,6 +109,16 @@ CHECK_NAMES: dict[str, str] = {
     "target-over-100": "百分比指标值超过100%",
     "target-cost-at-least": "成本指标用“≥”",
     "target-deadline": "时效期限晚于评价年度",
+    "decision-share": "认定得分不是评分规则可给的分值",
+    "rule-points": "评分规则所写分数超过权重",
+    "missing-evidence": "缺少佐证",
+    "invalid-evidence": "佐证有误",
+    "impossible-value": "佐证数值不可能",
+    "implausible-value": "佐证数值存疑",
+    "reason-required": "按规定须说明偏差原因",
+    "total-weight": "一级指标权重合计不符",
+    "weight-sum": "下级指标权重合计不符",
+    "incomplete": "评分未完成",
 }
 
 
@@ -413,6 +423,19 @@ def _funds(rubric: Rubric, evidence: Evidence) -> list[Finding]:
     tolerance = rubric.review.money_tolerance
     for code, line in evidence.lines.items():
         if not line.sources:
+            continue
+        if line.denominator is None:
+            parts = [s.budget for s in line.sources if s.budget]
+            if parts:
+                findings.append(
+                    _info(
+                        "funds-reconcile",
+                        f"资金块年度资金总额未填写或为0，而各来源全年预算数合计"
+                        f"{fmt_number(sum(parts, ZERO))}",
+                        code,
+                        "denominator",
+                    )
+                )
             continue
         totals = {"全年预算数": line.denominator, "全年执行数": line.numerator}
         for column, total in totals.items():

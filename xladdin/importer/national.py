@@ -196,6 +196,11 @@ def funds_evidence(funds: FundsLine, found: FormEvidence) -> dict[str, Any]:
                 f"资金块各来源全年预算数合计{fmt_number(part_budget)}{unit}，"
                 f"与年度资金总额{fmt_number(budget)}{unit}不一致"
             )
+    if filled_parts:  # kept for the review's reconciliation of the block
+        evidence["sources"] = [
+            {"label": p.label, "budget": printed_number(p.budget), "spent": printed_number(p.spent)}
+            for p in funds.parts
+        ]
     declared = printed_number(funds.score)
     if declared is not None:
         evidence["declared"] = declared

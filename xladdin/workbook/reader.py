@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from ..core.codec import EvidenceInputError, cell_keys, decode
 from ..core.errors import Location, RubricError, WorkbookError
-from ..core.evidence import Evidence, LineEvidence
+from ..core.evidence import Evidence, FundsSource, LineEvidence
 from ..core.numbers import NumberParseError, to_decimal
 from ..core.rubric import Rubric
 from ..core.validation import rubric_from_data
@@ -320,6 +320,28 @@ def _unpaired_amount(sheet: _Sheet, row: int) -> str | None:
     )
 
 
+def _read_funds_sources(sheet: _Sheet, lines: dict[str, LineEvidence]) -> None:
+    """The funds block's source rows (当年财政拨款, 上年结转资金, 其他资金), as the review
+    reconciles them with 年度资金总额; a cell that is not a number is left out."""
+    funds, code = sheet.layout.funds, sheet.layout.funds_code
+    if funds is None or code not in lines:
+        return
+
+    def amount(key: str, row: int) -> Decimal | None:
+        value = sheet.values.get(f"{funds.letters[key]}{row}")
+        try:
+            return None if value is None else to_decimal(value)
+        except NumberParseError:
+            return None
+
+    sources = [
+        FundsSource(label=label, budget=amount("denominator", row), spent=amount("value", row))
+        for row, label in zip(funds.rows[1:], funds.labels[1:], strict=True)
+    ]
+    if any(s.budget is not None or s.spent is not None for s in sources):
+        lines[code] = lines[code].model_copy(update={"sources": sources})
+
+
 def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
     """Read the rubric, layout, rows and evidence of an xladdin workbook file."""
     package = XlsxPackage(path, data)
@@ -355,6 +377,7 @@ def read_book(package: CellSource) -> BookData:
         gap = _unpaired_amount(sheet, row)
         if gap is not None:
             gaps[code] = gap
+    _read_funds_sources(sheet, lines)
     for code, row in rows.adjustments.items():
         points = sheet.number("value", row, code, "加减分分值")
         narrative = sheet.raw("narrative", row)
