@@ -131,9 +131,10 @@ def _info(check: str, message: str, code: str | None = None, field: str | None =
 
 
 def _quantitative(node: Node) -> bool:
-    if node.nature == "定性" or isinstance(node.method, JudgementMethod):
-        return False
-    return node.nature in ("≥", "≤", "=") or isinstance(node.method, RatioMethod)
+    """A line set with ≥ ≤ = (whatever method scores it), or a ratio line without a nature."""
+    if node.nature is not None:
+        return node.nature != "定性"
+    return isinstance(node.method, RatioMethod)
 
 
 def _level2_name(rubric: Rubric, node: Node) -> str:
@@ -194,7 +195,10 @@ def _target_line(node: Node, rubric: Rubric, year: int | None) -> list[Finding]:
                         "target",
                     )
                 )
-    over = [Decimal(x) for x in _PERCENT.findall(target) if Decimal(x) > 100]
+    percents = _PERCENT.findall(target)
+    if node.unit in ("%", "％") and not percents:  # "95" under a 度量单位 of %
+        percents = re.findall(r"[0-9]+(?:\.[0-9]+)?", target)
+    over = [Decimal(x) for x in percents if Decimal(x) > 100]
     if over:
         findings.append(
             _info(
@@ -205,12 +209,12 @@ def _target_line(node: Node, rubric: Rubric, year: int | None) -> list[Finding]:
             )
         )
     if year is not None and ("时效" in level2 or "时效" in node.name):
-        later = [int(y) for y in _YEAR.findall(target) if int(y) > year]
+        later = [int(y) for y in _YEAR.findall(f"{node.name} {target}") if int(y) > year]
         if later:
             findings.append(
                 _info(
                     "target-deadline",
-                    f"时效指标{where}的期限“{target}”晚于评价年度{year}年",
+                    f"时效指标{where}（年度指标值“{target}”）的期限晚于评价年度{year}年",
                     code,
                     "target",
                 )
