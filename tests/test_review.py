@@ -338,8 +338,16 @@ def test_risk_reasons_name_the_lines() -> None:
         ]
     )
     assert found.score == 8
-    # heaviest first; equal weights in the order first met
-    assert found.reasons == ["扣分未说明偏差原因（2处：A11、B11）", "自评得分高于复算（1处：A12）"]
+    # the heaviest check first
+    assert found.reasons == ["自评得分高于复算（1处：A12）", "扣分未说明偏差原因（2处：A11、B11）"]
+    many = [
+        Finding(severity="info", check="target-placeholder", message="x", code=f"A{i}")
+        for i in range(10)
+    ]
+    assert risk(many).score == 3
+    assert risk(many).reasons == [
+        f"指标名称或指标值含占位符（10处：{'、'.join(f'A{i}' for i in range(10))}）"
+    ]
 
 
 DEFECTS = ("declared", "boilerplate", "missing", "repeated", "vague", "funds", "full")
@@ -413,8 +421,9 @@ def test_batch_of_200_ranks_every_defective_workbook_first(tmp_path: Path) -> No
     run = CliRunner().invoke(main, ["audit", str(folder), "--summary", str(summary), "--json"])
     assert run.exit_code in (0, 1), run.output
     data_json = json.loads(run.stdout)
-    assert [entry["workbook"] for entry in data_json["ranking"]] == order
-    assert data_json["ranking"][0]["reasons"]
+    by_rank = sorted(data_json["workbooks"], key=lambda entry: entry["rank"])
+    assert [entry["workbook"] for entry in by_rank] == order
+    assert by_rank[0]["risk"]["reasons"] and by_rank[0]["risk"]["score"] > 0
     sheets = pd.read_excel(summary, sheet_name=None)
     assert "复核重点" in sheets
     sheet = sheets["复核重点"]

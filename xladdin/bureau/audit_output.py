@@ -129,20 +129,14 @@ def convention_dict(difference: ConventionDifference) -> dict[str, Any]:
 def review_dict(
     outcomes: Sequence[AuditOutcome], conventions: Sequence[ConventionDifference]
 ) -> dict[str, Any]:
-    """The ``audit --json`` shape: one entry per reviewed workbook, the cross check, the errors."""
+    """The ``audit --json`` shape: one entry per reviewed workbook (with its ``risk`` and its
+    ``rank`` in the 复核重点 order), the cross check, the errors."""
     good = [o for o in outcomes if o.audit is not None]
+    # each workbook's place in the 复核重点 order (1 = review first)
+    ranks = {id(o): rank for rank, (o, _) in enumerate(ranking(outcomes), start=1)}
     return {
         "differences": total_differences(outcomes, conventions),
-        "ranking": [
-            {
-                "rank": rank,
-                "workbook": str(o.source),
-                "risk": one.risk.score,
-                "reasons": one.risk.reasons,
-            }
-            for rank, (o, one) in enumerate(ranking(outcomes), start=1)
-        ],
-        "workbooks": [audit_dict(o) for o in good],
+        "workbooks": [dict(audit_dict(o), rank=ranks[id(o)]) for o in good],
         "conventions": [convention_dict(d) for d in conventions],
         "errors": [
             {"workbook": str(o.source), "message": o.error} for o in outcomes if o.error is not None

@@ -20,7 +20,6 @@ Pure: no files, no workbooks.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -88,6 +87,7 @@ RISK_WEIGHTS: dict[str, int] = {
     "code-assigned": 0,
 }
 _SEVERITY_WEIGHTS = {"error": 3, "warning": 1, "info": 0}
+RISK_REPEATS = 3  # occurrences of one check that add to the risk
 
 CHECK_NAMES: dict[str, str] = {
     "declared-above": "自评得分高于复算",
@@ -103,7 +103,7 @@ CHECK_NAMES: dict[str, str] = {
     "reason-boilerplate": "偏差原因为套话",
     "weights-off-default": "分值与默认不符",
     "dimension-missing": "缺少指标类别",
-    "target-placeholder": "指标值含占位符",
+    "target-placeholder": "指标名称或指标值含占位符",
     "target-no-number": "定量指标无数值",
     "target-no-unit": "定量指标无单位",
     "target-over-100": "百分比指标值超过100%",
@@ -504,18 +504,20 @@ def _weight(finding: Finding) -> int:
 
 
 def risk(findings: Iterable[Finding]) -> Risk:
-    """Sum the weights of ``findings``; reasons grouped by check, with the lines they name."""
+    """Sum the weights of ``findings``, each check counted at most :data:`RISK_REPEATS` times
+    (ten placeholder targets are one unfilled target table, not ten times the risk of an
+    inflated score); reasons grouped by check, heaviest check first, with the lines they name."""
     by_check: dict[str, list[Finding]] = {}
-    total = 0
     for finding in findings:
-        weight = _weight(finding)
-        if weight <= 0:
-            continue
-        total += weight
-        by_check.setdefault(finding.check, []).append(finding)
-    weights = Counter({check: sum(_weight(f) for f in found) for check, found in by_check.items()})
+        if _weight(finding) > 0:
+            by_check.setdefault(finding.check, []).append(finding)
+    weights = {
+        check: _weight(found[0]) * min(len(found), RISK_REPEATS)
+        for check, found in by_check.items()
+    }
+    total = sum(weights.values())
     reasons: list[str] = []
-    for check, _ in weights.most_common():
+    for check in sorted(by_check, key=lambda c: (-_weight(by_check[c][0]), -weights[c])):
         found = by_check[check]
         codes = list(dict.fromkeys(f.code for f in found if f.code))
         name = CHECK_NAMES.get(check) or found[0].message
