@@ -137,14 +137,17 @@ def _quantitative(node: Node) -> bool:
     return isinstance(node.method, RatioMethod)
 
 
-def _level2_name(rubric: Rubric, node: Node) -> str:
-    for group, _ in rubric.walk():
-        if group.children and node in group.children:
-            return group.name
-    return ""
+def _parents(rubric: Rubric) -> dict[str, str]:
+    """Each leaf's code → the name of the group right above it (its 二级指标)."""
+    return {
+        child.code: group.name
+        for group, _ in rubric.walk()
+        for child in group.children or []
+        if child.is_leaf
+    }
 
 
-def _target_line(node: Node, rubric: Rubric, year: int | None) -> list[Finding]:
+def _target_line(node: Node, level2: str, year: int | None) -> list[Finding]:
     findings: list[Finding] = []
     code = node.code
     target = (node.target or "").strip()
@@ -160,7 +163,6 @@ def _target_line(node: Node, rubric: Rubric, year: int | None) -> list[Finding]:
                     field,
                 )
             )
-    level2 = _level2_name(rubric, node)
     if _quantitative(node):
         if target and not _DIGIT.search(target):
             findings.append(
@@ -258,8 +260,9 @@ def review_targets(rubric: Rubric, year: int | None = None) -> list[Finding]:
     """
     year = year if year is not None else rubric.year
     findings: list[Finding] = []
+    parents = _parents(rubric)
     for leaf in rubric.leaves():
-        findings.extend(_target_line(leaf, rubric, year))
+        findings.extend(_target_line(leaf, parents.get(leaf.code, ""), year))
     if rubric.layout == "self_eval_form":
         findings.extend(_dimensions(rubric))
     return findings
@@ -477,9 +480,10 @@ def review_evidence(rubric: Rubric, evidence: Evidence, result: Result) -> list[
     year = _evaluation_year(evidence)
     if rubric.year is None and year is not None:
         findings += [f for f in review_targets(rubric, year) if f.check == "target-deadline"]
-    suggestion = target_suggestion(rubric, review_targets(rubric, rubric.year or year))
-    if suggestion is not None:
-        findings.append(suggestion)
+    if rubric.review.target_line:
+        suggestion = target_suggestion(rubric, review_targets(rubric, rubric.year or year))
+        if suggestion is not None:
+            findings.append(suggestion)
     return findings
 
 
