@@ -454,3 +454,39 @@ def test_audit_text_lists_the_ranking(tmp_path: Path) -> None:
     ranking_part = run.output.split("复核重点（按风险分从高到低）：", 1)[1]
     assert ranking_part.index("b.xlsx") < ranking_part.index("a.xlsx")
     assert "偏差原因为套话（1处：Z）" in ranking_part
+
+
+def test_audit_names_the_cell_of_each_note(national: Any, tmp_path: Path) -> None:
+    funds = national.layout.funds
+    budget_cell = f"{funds.letters['denominator']}{funds.first_row}"
+    path = _edited(
+        tmp_path / "自评表.xlsx",
+        {
+            _cell(national, "deviation_reason", "Z"): CLEAN_Z_REASON,
+            _cell(national, "deviation_reason", "A11"): "暂无",
+            f"{funds.letters['denominator']}{funds.rows[1]}": Decimal(150),
+        },
+    )
+    run = CliRunner().invoke(main, ["audit", str(path)])
+    assert "[提示] A11（评分表!I13） 偏差原因“暂无”未说明原因" in run.output
+    assert f"[提示] Z（评分表!{budget_cell}） 资金块年度资金总额全年预算数200" in run.output
+    data = json.loads(CliRunner().invoke(main, ["audit", str(path), "--json"]).stdout)
+    (workbook,) = data["workbooks"]
+    a11 = next(line for line in workbook["lines"] if line["code"] == "A11")
+    note = next(n for n in a11["notes"] if n["check"] == "reason-boilerplate")
+    assert (note["field"], note["cell"]) == ("deviation_reason", "评分表!I13")
+    assert workbook["rank"] == 1 and workbook["risk"]["score"] > 0
+
+
+def test_recalc_summary_carries_the_risk_of_each_workbook(national: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _edited(folder / "a.xlsx", {_cell(national, "deviation_reason", "Z"): CLEAN_Z_REASON})
+    _edited(folder / "b.xlsx", {_cell(national, "deviation_reason", "Z"): "见附件"})
+    summary = tmp_path / "汇总.xlsx"
+    run = CliRunner().invoke(main, ["recalc", str(folder), "--summary", str(summary), "-q"])
+    assert run.exit_code == 0, run.output
+    table = pd.read_excel(summary, sheet_name="汇总").set_index("文件")
+    a, b = str(folder / "a.xlsx"), str(folder / "b.xlsx")
+    assert table.loc[b, "风险分"] > table.loc[a, "风险分"]
+    assert "偏差原因为套话（1处：Z）" in table.loc[b, "复核要点"]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.audit import Audit, AuditLine, ConventionDifference, audit, compare_conventions
 from ..core.errors import Location, WorkbookError, XladdinError
@@ -19,6 +19,10 @@ from ..core.numbers import fmt_number
 from ..files import OutputError, same_file, write_file, zip_member
 from ..termtable import display_width, render
 from .tasks import Outcome
+
+if TYPE_CHECKING:
+    from ..core.result import Finding
+    from ..workbook.reader import BookData
 
 EXIT_CLEAN = 0
 EXIT_DIFFERENCES = 1
@@ -38,11 +42,37 @@ MARK_VALUE = "audit --xlsx"
 
 @dataclass
 class AuditOutcome:
-    """One file given to ``audit``: its review, or why it could not be reviewed."""
+    """One file given to ``audit``: its review, or why it could not be reviewed; ``cells``
+    names the cell of each finding's indicator and field (``评分表!I13``)."""
 
     source: Path
     audit: Audit | None
     error: str | None
+    cells: dict[tuple[str, str | None], str] = field(default_factory=dict)
+
+    def cell(self, finding: Finding) -> str | None:
+        return self.cells.get((finding.code or "", finding.field))
+
+
+# A finding's evidence field → the layout's column key, where the two names differ.
+_FIELD_COLUMNS = {"declared": "score", "decision": "decision_reason"}
+
+
+def finding_cells(book: BookData, findings: Sequence[Finding]) -> dict[tuple[str, str | None], str]:
+    """The cell each finding points at: its field's cell on its indicator's row, else the row's
+    code cell; findings of no row (the whole table) are left out."""
+    from ..workbook.layout import SCORING_SHEET
+
+    cells: dict[tuple[str, str | None], str] = {}
+    for finding in findings:
+        row = book.rows.leaves.get(finding.code or "")
+        if row is None:
+            continue
+        key = _FIELD_COLUMNS.get(finding.field or "", finding.field or "code")
+        ref = book.layout.find(key, row) or book.layout.find("code", row)
+        if ref is not None:
+            cells[(finding.code or "", finding.field)] = f"{SCORING_SHEET}!{ref}"
+    return cells
 
 
 def audit_file(source: Path) -> AuditOutcome:
@@ -51,7 +81,8 @@ def audit_file(source: Path) -> AuditOutcome:
 
     try:
         book = read_workbook(source)
-        return AuditOutcome(source, audit(book.rubric, book.evidence, source.name), None)
+        one = audit(book.rubric, book.evidence, source.name)
+        return AuditOutcome(source, one, None, finding_cells(book, one.all_findings))
     except XladdinError as exc:
         return AuditOutcome(source, None, str(exc.in_file(str(source))))
 
@@ -70,7 +101,15 @@ def _figure(value: Any) -> str:
 # -- JSON ---------------------------------------------------------------------------------
 
 
-def line_dict(line: AuditLine) -> dict[str, Any]:
+def _located(finding: Finding, outcome: AuditOutcome | None) -> dict[str, Any]:
+    data = finding_dict(finding)
+    cell = outcome.cell(finding) if outcome is not None else None
+    if cell is not None:
+        data["cell"] = cell
+    return data
+
+
+def line_dict(line: AuditLine, outcome: AuditOutcome | None = None) -> dict[str, Any]:
     return {
         "code": line.code,
         "name": line.name,
@@ -83,8 +122,8 @@ def line_dict(line: AuditLine) -> dict[str, Any]:
         "differs": line.differs,
         "explanation": line.explanation(),
         "review_reason": line.review_reason,
-        "findings": [finding_dict(f) for f in line.findings],
-        "notes": [finding_dict(f) for f in line.notes],
+        "findings": [_located(f, outcome) for f in line.findings],
+        "notes": [_located(f, outcome) for f in line.notes],
     }
 
 
@@ -101,7 +140,7 @@ def audit_dict(outcome: AuditOutcome) -> dict[str, Any]:
         "risk": {"score": one.risk.score, "reasons": one.risk.reasons},
         "declared_sum": number(one.declared_sum),
         "review_sum": number(one.review_sum),
-        "lines": [line_dict(line) for line in one.lines],
+        "lines": [line_dict(line, outcome) for line in one.lines],
         "findings": [finding_dict(f) for f in one.findings],
         "notes": [finding_dict(f) for f in one.notes],
     }
@@ -200,6 +239,12 @@ def _short(name: str) -> str:
     return name if len(name) <= 16 else name[:15] + "…"
 
 
+def _note_line(note: Finding, outcome: AuditOutcome) -> str:
+    cell = outcome.cell(note)
+    where = f"{note.code}（{cell}）" if note.code and cell else note.code or ""
+    return f"[提示] {where + ' ' if where else ''}{note.message}"
+
+
 def review_text(
     outcomes: Sequence[AuditOutcome], conventions: Sequence[ConventionDifference]
 ) -> str:
@@ -234,7 +279,7 @@ def review_text(
                 )
             )
         parts += [f.line() for f in one.findings]
-        parts += [f"[提示] {n.code + ' ' if n.code else ''}{n.message}" for n in notes]
+        parts += [_note_line(n, outcome) for n in notes]
         blocks.append("\n".join(parts))
     if conventions:
         blocks.append("跨评价比较：\n" + "\n".join(f"- {d.message}" for d in conventions))
