@@ -177,7 +177,9 @@ CLEAN_Z_REASON = "剩余资金为质保金，按合同于次年验收后支付"
 def test_workbook_reason_cells(national: Any, tmp_path: Path) -> None:
     z, a11 = _cell(national, "deviation_reason", "Z"), _cell(national, "deviation_reason", "A11")
     assert (z, a11) == ("I6", "I13")
-    clean = _edited(tmp_path / "clean.xlsx", {z: CLEAN_Z_REASON})
+    # "无" where a line lost no points is a fair answer
+    full = _cell(national, "deviation_reason", "A12")
+    clean = _edited(tmp_path / "clean.xlsx", {z: CLEAN_Z_REASON, full: "无"})
     assert _checks(clean).keys() == {"target-placeholder"}  # the starter's ×× names only
     missing = _edited(tmp_path / "missing.xlsx", {z: CLEAN_Z_REASON, a11: None})
     assert _checks(missing)["reason-missing"] == ["A11"]
@@ -468,7 +470,7 @@ def test_audit_names_the_cell_of_each_note(national: Any, tmp_path: Path) -> Non
         },
     )
     run = CliRunner().invoke(main, ["audit", str(path)])
-    assert "[提示] A11（评分表!I13） 偏差原因“暂无”未说明原因" in run.output
+    assert "[提示] A11（评分表!I13） 得分9.6低于分值10，偏差原因“暂无”未说明原因" in run.output
     assert f"[提示] Z（评分表!{budget_cell}） 资金块年度资金总额全年预算数200" in run.output
     data = json.loads(CliRunner().invoke(main, ["audit", str(path), "--json"]).stdout)
     (workbook,) = data["workbooks"]

@@ -338,7 +338,9 @@ def _reasons(rubric: Rubric, evidence: Evidence, result: Result) -> list[Finding
             continue
         reason = _reason(line)
         rate = _rate(indicator)
-        if rate is not None and rate < settings.reason_below and rate < 1 and not reason:
+        needed = rate is not None and rate < settings.reason_below and rate < 1
+        empty = _clean_text(reason) in boilerplate or not _clean_text(reason)
+        if needed and not reason:
             findings.append(
                 _info(
                     "reason-missing",
@@ -348,16 +350,18 @@ def _reasons(rubric: Rubric, evidence: Evidence, result: Result) -> list[Finding
                     "deviation_reason",
                 )
             )
-        if reason and (_clean_text(reason) in boilerplate or not _clean_text(reason)):
+        elif needed and empty:
+            # "无" or "/" on a line at full marks is a fair answer; where points were lost it is not.
             findings.append(
                 _info(
                     "reason-boilerplate",
-                    f"偏差原因“{reason}”未说明原因",
+                    f"得分{fmt_number(indicator.score or ZERO)}低于分值"
+                    f"{fmt_number(indicator.effective_weight)}，偏差原因“{reason}”未说明原因",
                     indicator.code,
                     "deviation_reason",
                 )
             )
-        elif reason:
+        elif reason and not empty:
             given.setdefault(_clean_text(reason), []).append(indicator.code)
     for codes in given.values():
         if len(codes) >= settings.repeated_reason:
