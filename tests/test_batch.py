@@ -230,7 +230,10 @@ def test_a_batch_reports_what_single_runs_report(
 
 def test_summary_sheets(parallel_run: dict[str, Any]) -> None:
     sheets = pd.read_excel(parallel_run["summary"], sheet_name=None)
-    assert list(sheets) == ["汇总", "等级分布", "扣分指标", "失败"]
+    assert list(sheets) == ["汇总", "等级分布", "扣分指标", "复核重点", "失败"]
+    ranked = sheets["复核重点"]
+    assert len(ranked) == len(sheets["汇总"])
+    assert list(ranked["风险分"]) == sorted(ranked["风险分"], reverse=True)
     table = sheets["汇总"]
     for column in ("文件", "评价单位", "指标体系", "总分", "等级", "缺少佐证行数", "警告数"):
         assert column in table.columns

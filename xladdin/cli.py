@@ -462,7 +462,7 @@ def run_recalc(
     if summary is not None:
         from .bureau.summary import write_summary
 
-        write_summary(outcomes, summary)
+        write_summary(outcomes, summary, ranking=True)
     warned = show_outcomes(outcomes, as_json, wrote=plan.writes)
     if summary is not None and not as_json:
         click.echo(f"汇总表已写入：{summary}")
