@@ -87,7 +87,31 @@ def grade_formula(rubric: Rubric, total_ref: str, status_ranges: list[str]) -> s
         for s in ("missing_evidence", "invalid_evidence")
         for status_range in status_ranges
     )
-    return f"IF({unfinished}>0,{_text(INCOMPLETE_GRADE)},{expression})"
+    # A total that is not a number (未完成, or an error) compares greater than every number
+    # in Excel; it must give 未完成, never 优.
+    return (
+        f"IF(OR(NOT(ISNUMBER({total_ref})),{unfinished}>0),{_text(INCOMPLETE_GRADE)},{expression})"
+    )
+
+
+def unfinished_or(score_ranges: list[str], formula: str, numbers: tuple[str, ...] = ()) -> str:
+    """``formula``, or 未完成 when a score cell it adds up holds something that is not a number.
+
+    A worksheet function that cannot score a line shows a text (its error code and why, see
+    :mod:`xladdin.excel.udfs`), which ``SUM`` would silently skip: a smaller sum shown as
+    final. ``COUNTA`` counts every non-empty cell (texts and errors included) and ``COUNT``
+    only the numbers, so they differ exactly when such a cell is there. ``numbers`` are
+    single cells (a subtotal) that must hold a number.
+    """
+    checks = []
+    if score_ranges:
+        joined = ",".join(score_ranges)
+        checks.append(f"COUNTA({joined})>COUNT({joined})")
+    checks.extend(f"NOT(ISNUMBER({ref}))" for ref in numbers)
+    if not checks:
+        return formula
+    condition = checks[0] if len(checks) == 1 else f"OR({','.join(checks)})"
+    return f"IF({condition},{_text(INCOMPLETE_GRADE)},{formula})"
 
 
 def _ranges(column: str, runs: list[tuple[int, int]], sheet: str = "") -> list[str]:
@@ -126,16 +150,15 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
     leaf_codes = list(rows.leaves)
     runs = rows.runs(leaf_codes)
     subtotal_ref = f"{score_col}{rows.subtotal}"
-    writes.append(
-        CellWrite(
-            sheet, subtotal_ref, result.subtotal, f"SUM({','.join(_ranges(score_col, runs))})"
-        )
-    )
+    score_ranges = _ranges(score_col, runs)
+    subtotal = unfinished_or(score_ranges, f"SUM({','.join(score_ranges)})")
+    writes.append(CellWrite(sheet, subtotal_ref, result.subtotal, subtotal))
 
     total_weight = fmt_number(rubric.total_weight)
     applicable = f"({total_weight}-({_sum_if_not_applicable(layout, rows, leaf_codes)}))"
     base = excel_round(f"{subtotal_ref}*{total_weight}/{applicable}", rubric.rounding.score)
     total_formula = None
+    adjustment_cells: list[str] = []
     if base is not None:
         parts = [f"IF({applicable}=0,0,{base})"]
         for sign, rule in (("+", rubric.bonus), ("-", rubric.penalty)):
@@ -146,7 +169,9 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
             if rule.cap is not None:
                 summed = f"MIN({summed},{fmt_number(rule.cap)})"
             parts.append(f"{sign}{summed}")
+            adjustment_cells.extend(cells)
         total_formula = f"MAX(0,{''.join(parts)})"
+        total_formula = unfinished_or(adjustment_cells, total_formula, numbers=(subtotal_ref,))
     total_ref = f"{score_col}{rows.total}"
     writes.append(CellWrite(sheet, total_ref, result.total, total_formula))
     status_ranges = _ranges(layout.col("status"), runs)
@@ -197,11 +222,16 @@ def _summary_writes(
             continue
         codes = leaves_of[level.code]
         weight, score = summary.cell("weight", row), summary.cell("score", row)
-        score_formula = f"SUM({','.join(_ranges(score_col, rows.runs(codes), scoring))})"
+        level_ranges = _ranges(score_col, rows.runs(codes), scoring)
+        score_formula = f"SUM({','.join(level_ranges)})"
         writes.append(CellWrite(SUMMARY_SHEET, score, level.score, score_formula))
         applicable = f"({weight}-({_sum_if_not_applicable(layout, rows, codes, scoring)}))"
         rounded = excel_round(f"{score}/{applicable}", rubric.rounding.rate)
-        rate_formula = f'IF({applicable}=0,"",{rounded})' if rounded else None
+        # The level's score stays a plain SUM (the chart plots it); its rate says 未完成
+        # when one of its lines holds no number.
+        rate_formula = (
+            unfinished_or(level_ranges, f'IF({applicable}=0,"",{rounded})') if rounded else None
+        )
         writes.append(
             CellWrite(
                 SUMMARY_SHEET,
@@ -221,7 +251,7 @@ def _summary_writes(
             SUMMARY_SHEET,
             summary.cell("rate", total_row),
             result.rate if result.rate is not None else ZERO,
-            total_rate,
+            unfinished_or([], total_rate, numbers=(total_score,)) if total_rate else None,
         )
     )
     writes.append(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.codec import EvidenceInputError, cell_keys, decode
 from ..core.errors import Location, RubricError, WorkbookError
@@ -20,6 +20,7 @@ from ..core.numbers import NumberParseError, to_decimal
 from ..core.rubric import Rubric
 from ..core.validation import rubric_from_data
 from .cellref import split_ref
+from .cellxml import Cell
 from .layout import (
     CODE_HEADER,
     GRADE_MARK,
@@ -34,8 +35,12 @@ from .layout import (
     SheetRows,
     layout_for,
 )
-from .package import Cell, XlsxPackage
 from .template import line_inputs
+
+if TYPE_CHECKING:
+    # The file package needs lxml; reading a live book (xlwings, xlwings Lite in the browser,
+    # where lxml may be missing) does not, so it is imported only to read a file.
+    from .package import XlsxPackage
 
 
 class CellSource(Protocol):
@@ -322,6 +327,8 @@ def _unpaired_amount(sheet: _Sheet, row: int) -> str | None:
 
 def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
     """Read the rubric, layout, rows and evidence of an xladdin workbook file."""
+    from .package import XlsxPackage
+
     package = XlsxPackage(path, data)
     book = read_book(package)
     return WorkbookData(

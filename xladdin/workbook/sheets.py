@@ -135,3 +135,7 @@ def config_sheet(book: Any) -> None:
     sheet.write_string(0, 0, "UDF Modules")
     sheet.write_string(0, 1, UDF_MODULE)
     sheet.set_column(0, 1, 24)
+    # Hidden, so that it is not printed with the workbook: xlwings reads it all the same (its
+    # VBA looks the sheet up by name, ``wb.Sheets("xlwings.conf")``, whatever its visibility,
+    # and ``xlwings release`` itself offers to hide it).
+    sheet.hide()
