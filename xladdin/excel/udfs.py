@@ -50,7 +50,9 @@ from typing import Any, TypeVar
 import xlwings as xw
 from pydantic import ValidationError
 
+from ..core import codec
 from ..core import methods as m
+from ..core.codec import BAND_NAMES, NO_WORDS, YES_WORDS
 from ..core.errors import XladdinError
 from ..core.evidence import Decision, Deduction, LineEvidence
 from ..core.numbers import (
@@ -78,9 +80,9 @@ from ..core.rubric import (
     RoundingRule,
     Rubric,
     ThresholdMethod,
+    grade_for,
 )
 from ..core.scoring import measured_value, score_line
-from ..workbook.layout import NO_WORDS, YES_WORDS
 
 # "Import Functions" imports every function and macro of the module named in xlwings.conf, so
 # the macros are re-exported here. Their module never fails to import for want of a decorator
@@ -336,24 +338,12 @@ def count_of(value: Any, what: str) -> int:
 
 def flag(value: Any, what: str) -> bool | None:
     """TRUE/FALSE, 1/0, 是/否, √/×, 符合/不符合; None for an empty cell."""
-    value = _single(value, what)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float | int | Decimal):
-        text = fmt_number(to_decimal(value))
-    else:
-        text = str(value).strip()
-        if not text:
-            return None
-    if text in YES_WORDS:
-        return True
-    if text in NO_WORDS:
-        return False
-    raise ArgumentError(
-        f"{what}应填 √/×、是/否、符合/不符合、1/0 或 TRUE/FALSE，实际为“{cell_text(text)[:20]}”"
-    )
+    try:
+        return codec.parse_flag(_single(value, what))
+    except (codec.WordError, NumberParseError) as exc:
+        raise ArgumentError(
+            f"{what}应填 √/×、是/否、符合/不符合、1/0 或 TRUE/FALSE，实际为“{cell_text(str(exc.args[0]))[:20]}”"
+        ) from None
 
 
 def share_of(value: Any, what: str, default: Decimal) -> Decimal:
@@ -490,36 +480,26 @@ def op_of(value: Any) -> m.ThresholdOp:
     raise ArgumentError(f"比较方式应为 ≥、>、≤、<、= 之一，实际为“{cell_text(text)[:20]}”")
 
 
-_DEDUCT_PREFIX = re.compile(r"^\s*扣\s*")
-_DEDUCT_SUFFIX = re.compile(r"\s*(权重分|权重|分)\s*$")
-
-
-@dataclass(frozen=True)
-class Amount:
-    """A deduction: a share of the weight (25%) or points (0.5)."""
-
-    share: Decimal | None = None
-    points: Decimal | None = None
+Amount = codec.Amount
 
 
 def amount_of(value: Any, what: str, number_is_share: bool = False) -> Amount:
-    """ "25%" or "扣25%权重分" → share; 0.5 or "扣0.5分" → points (share if ``number_is_share``)."""
+    """ "25%" or "扣25%权重分" → share; 0.5 or "扣0.5分" → points (share if ``number_is_share``):
+    the codec's reading, with the range a worksheet argument must keep."""
     value = _single(value, what)
     if _blank(value):
         raise ArgumentError(f"{what}为空")
-    if isinstance(value, str):
-        text = _DEDUCT_SUFFIX.sub("", _DEDUCT_PREFIX.sub("", value.strip()))
-        amount = number(text, what)
-        percent = text.rstrip().endswith(("%", "％"))
-    else:
-        amount, percent = number(value, what), False
+    try:
+        parsed = codec.parse_amount(value, number_is_share)
+    except NumberParseError as exc:
+        raise ArgumentError(f"{what}{exc}") from None
+    amount = parsed.share if parsed.share is not None else parsed.points
+    assert amount is not None
     if amount < 0:
         raise ArgumentError(f"{what}不能为负数（{fmt_number(amount)}）")
-    if percent or number_is_share:
-        if amount > 1:
-            raise ArgumentError(f"{what}按权重比例不能超过100%（实际为{fmt_number(amount)}）")
-        return Amount(share=amount)
-    return Amount(points=amount)
+    if parsed.share is not None and amount > 1:
+        raise ArgumentError(f"{what}按权重比例不能超过100%（实际为{fmt_number(amount)}）")
+    return parsed
 
 
 def label_text(value: Any) -> str | None:
@@ -824,9 +804,7 @@ def threshold_line(
         raise ArgumentError(f"未达标时应填“不得分”或“酌情”，实际为“{cell_text(rest_text)[:20]}”")
     measured = _single(value, "实际值")
     evidence: LineEvidence
-    if isinstance(measured, bool) or (
-        isinstance(measured, str) and measured.strip() in (*YES_WORDS, *NO_WORDS)
-    ):
+    if codec.is_flag_word(measured):
         evidence = LineEvidence(passed=flag(measured, "是否达标"))
     else:
         evidence = LineEvidence(value=number(measured, "实际值"))
@@ -861,8 +839,8 @@ def judgement_line(
     text = decision_cell.strip() if isinstance(decision_cell, str) else None
     band: str | None = None
     deductions: list[Amount] = []
-    if text in NATIONAL_JUDGEMENT_BANDS:
-        band = text
+    if text in BAND_NAMES:
+        band = codec.parse_choice(text, BAND_NAMES)
         if given_share is None:
             low, high = NATIONAL_JUDGEMENT_BANDS[text]
             raise ArgumentError(
@@ -870,11 +848,11 @@ def judgement_line(
                 f"（{fmt_number(low * 100)}%–{fmt_number(high * 100)}%）"
             )
     elif text:
-        parts = [p for p in re.split(r"[+＋]", text) if p.strip()]
+        parts = codec.split_amounts(text)
         try:
             deductions = [amount_of(p, "扣分") for p in parts]
         except ArgumentError:
-            names = "、".join(NATIONAL_JUDGEMENT_BANDS)
+            names = "、".join(BAND_NAMES)
             raise ArgumentError(
                 f"应填评价档次（{names}）或扣分（如“25%”、0.5），实际为“{text[:20]}”"
             ) from None
@@ -895,9 +873,7 @@ def judgement_line(
         part = deductions[0]
         decision = Decision(deduct_share=part.share, deduct_points=part.points, reason=reason)
     else:
-        reasons = [r for r in reason.split("；") if r.strip()]
-        if len(reasons) != len(deductions):
-            reasons = [reason] * len(deductions)
+        reasons = codec.split_reasons(reason, len(deductions))
         decision = Decision(
             deductions=[
                 Deduction(share=d.share, points=d.points, reason=r)
@@ -912,18 +888,6 @@ def judgement_line(
         places_of(places, SCORE_PLACES),
         rounding_of(rounding),
     )
-
-
-def grade_for(total: Decimal, bands: Sequence[GradeBand]) -> str:
-    """The grade of ``total``: the highest band whose minimum it reaches, else the lowest band.
-
-    The rule of :meth:`xladdin.core.rubric.Rubric.grade_for`, which needs a whole rubric; kept
-    here as one small function until the core offers it on its own.
-    """
-    for band in sorted(bands, key=lambda g: g.min, reverse=True):
-        if total >= band.min:
-            return band.grade
-    return min(bands, key=lambda g: g.min).grade
 
 
 def points_result(points: Decimal) -> float:
