@@ -83,6 +83,7 @@ from ..core.rubric import (
     grade_for,
 )
 from ..core.scoring import measured_value, score_line
+from ..workbook.plan import live_score_value
 
 # "Import Functions" imports every function and macro of the module named in xlwings.conf, so
 # the macros are re-exported here. Their module never fails to import for want of a decorator
@@ -1150,6 +1151,43 @@ def SCORE_LINE(code: Any, caller: Any = None) -> Any:
     if node is None or node.children is not None:
         raise ArgumentError(f"本工作簿的指标体系中没有三级指标“{wanted}”")
     scored = score_line(node, data.evidence.line(wanted), data.rubric)
-    if scored.status != "scored" or scored.points is None:
-        raise ArgumentError(scored.reason)
-    return points_result(scored.points)
+    reason = scored.reason
+    if scored.status == "missing_evidence":
+        reason = data.gaps.get(wanted, reason)  # the cell still empty, as recalculation says
+    # the value the macro-enabled workbook caches for this cell, by construction
+    shown = live_score_value(scored.status, scored.points, reason)
+    return points_result(shown) if isinstance(shown, Decimal) else shown
+
+
+# ---------------------------------------------------------------------------------------------
+# Argument help for Excel-DNA IntelliSense (the ``_IntelliSense_`` sheet of the macro-enabled
+# workbook).
+
+
+@dataclass(frozen=True)
+class FunctionHelp:
+    """What Excel shows while a function is typed: its description and each argument's."""
+
+    name: str
+    description: str
+    arguments: tuple[tuple[str, str], ...]
+
+
+def function_help() -> list[FunctionHelp]:
+    """Every worksheet function's help, from its docstring and ``__excel_args__``, the
+    arguments in the order Excel takes them (xlwings' reserved ``caller`` left out)."""
+    found: list[FunctionHelp] = []
+    for name in __all__:
+        function = globals()[name]
+        described = getattr(function, "__excel_args__", None)
+        if described is None:
+            continue  # a macro
+        order = [p for p in inspect.signature(function).parameters if p != "caller"]
+        found.append(
+            FunctionHelp(
+                name,
+                " ".join((function.__doc__ or "").split()),
+                tuple((argument, described[argument]) for argument in order),
+            )
+        )
+    return found

@@ -35,6 +35,7 @@ from .layout import (
     SheetRows,
     layout_for,
 )
+from .plan import live_score_formula
 from .template import line_inputs
 
 if TYPE_CHECKING:
@@ -63,6 +64,9 @@ class BookData:
     ``gaps`` names, by indicator code, the input cell a line still lacks where what was typed
     cannot be scored without it (an amount without its budget): such a line has no measure in
     its evidence, and its 缺少佐证 reason should name the cell.
+
+    ``live_scores`` are the lines whose score cell holds ``=SCORE_LINE("<code>")`` (the
+    macro-enabled workbook): recalculation keeps those formulas and updates what they show.
     """
 
     source: CellSource
@@ -71,6 +75,7 @@ class BookData:
     layout: ScoringLayout
     rows: SheetRows
     gaps: dict[str, str] = field(default_factory=dict, kw_only=True)
+    live_scores: frozenset[str] = field(default_factory=frozenset, kw_only=True)
 
 
 @dataclass
@@ -340,6 +345,7 @@ def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
         path,
         package,
         gaps=book.gaps,
+        live_scores=book.live_scores,
     )
 
 
@@ -355,7 +361,12 @@ def read_book(package: CellSource) -> BookData:
     sheet.inputs = _inputs_by_row(rubric, layout, rows)
     lines: dict[str, LineEvidence] = {}
     gaps: dict[str, str] = {}
+    live: set[str] = set()
     for code, row in rows.leaves.items():
+        score_cell = sheet.cells.get(layout.cell("score", row))
+        formula = score_cell.formula if score_cell is not None else None
+        if formula is not None and formula.lstrip("=").replace(" ", "") == live_score_formula(code):
+            live.add(code)
         line = _line(sheet, rubric, code, row)
         if line is not None:
             lines[code] = line
@@ -379,4 +390,4 @@ def read_book(package: CellSource) -> BookData:
         text = fmt_raw(cell.value).strip() if cell is not None and cell.value is not None else ""
         info[key] = text or None
     evidence = Evidence(rubric=rubric.id, lines=lines, **info)
-    return BookData(package, rubric, evidence, layout, rows, gaps=gaps)
+    return BookData(package, rubric, evidence, layout, rows, gaps=gaps, live_scores=frozenset(live))
