@@ -193,3 +193,21 @@ def test_an_xlsm_output_is_macro_enabled_for_excel(tmp_path: Path) -> None:
         workbook = package.read("xl/workbook.xml").decode()
     assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
     assert 'codeName="ThisWorkbook"' in workbook
+
+
+def test_perf_new_from_a_macro_enabled_workbook_makes_a_macro_enabled_one(
+    tmp_path: Path,
+) -> None:
+    from xladdin.excel.macros import _new_action
+
+    xlsm = build(FILLED[0], tmp_path / "评分表.xlsm")
+    book = FakeBook(xlsm)
+    scratch = book.sheets[SUMMARY_SHEET].range("H1")  # any cell the officer may type in
+    scratch.value = "national-self-eval"
+    scratch.select()
+    message = _new_action(book)
+    created = tmp_path / "national-self-eval.xlsm"
+    assert message == f"已新建评分表：{created}"
+    assert read_workbook(created).live_scores
+    with zipfile.ZipFile(created) as package:
+        assert package.read("xl/vbaProject.bin") == standalone_vba_project()
