@@ -27,9 +27,12 @@ The percent rule (the one of :mod:`xladdin.core.numbers`, used everywhere): a ra
 fraction, as Excel stores a cell formatted as a percentage — 87.58% is ``0.8758``; text ending
 in ``%`` is divided by 100; a bare number is never guessed to be a percentage.
 
-**Where the cell words are parsed**: every conversion from what Excel hands over to numbers,
-flags, shares, modes and rounding lives in the "Reading Excel's arguments" section below and
-nowhere else, so it can be replaced by the shared evidence codec in one place.
+**Where the cell words are parsed**: the words officers type (√/×, 是/否, "25%+25%", "扣0.5分",
+the national bands' names, "；"-joined reasons) are read by the evidence codec
+(:mod:`xladdin.core.codec`), as the template and the reader read them; the "Reading Excel's
+arguments" section below only adds what is particular to a function argument (a range where
+one cell is expected, the argument's name in the message, the range a share must keep, the
+modes and rounding words of the functions themselves).
 
 Docstrings and argument descriptions are what Excel's function wizard shows (xlwings passes
 at most 255 characters of each to ``Application.MacroOptions``): short, for finance officers.
