@@ -211,3 +211,17 @@ def test_perf_new_from_a_macro_enabled_workbook_makes_a_macro_enabled_one(
     assert read_workbook(created).live_scores
     with zipfile.ZipFile(created) as package:
         assert package.read("xl/vbaProject.bin") == standalone_vba_project()
+
+
+def test_lite_writes_values_over_live_scores_it_cannot_compute(tmp_path: Path) -> None:
+    from xladdin.excel import lite
+
+    entry = next(e for e in FILLED if e.id == "nanjing-zwxx-2021")
+    xlsm = build(entry, tmp_path / "评分表.xlsm")
+    book = FakeBook(xlsm)
+    done = lite.recalc_lite(book)
+    plain = recalc(build(entry, tmp_path / "评分表.xlsx"), None)
+    assert done.plan == plain.plan  # values, as in the .xlsx: no =SCORE_LINE under Lite
+    assert not any(
+        w.formula is not None and w.formula.startswith("SCORE_LINE") for w in done.plan.writes
+    )

@@ -28,6 +28,7 @@ to the workbook after it returns).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -152,6 +153,9 @@ def recalc_lite(book: Any) -> LiteRecalculated:
     from .live import XlwingsSource
 
     data = read_book(XlwingsSource(book))
+    # Lite has no SCORE_LINE (it needs the calling cell): in a macro-enabled workbook opened
+    # under Lite, the live score formulas would show #NAME?, so the scores are written as values.
+    data = dataclasses.replace(data, live_scores=frozenset())
     result, findings, plan = score_book(data)
     return LiteRecalculated(result, findings, plan, write_plan(book, plan))
 
