@@ -235,3 +235,36 @@ def test_the_entry_point_imports_where_xlwings_has_no_sub_decorator() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["8.13", "优"]
+
+
+def test_lite_recalc_writes_into_the_still_protected_sheet(tmp_path: Path) -> None:
+    # Lite cannot lift a sheet's protection; the cells the plan writes are unlocked in the
+    # template, so the officer does not have to lift it either
+    source = example("nanjing-zwxx-2021", tmp_path)
+    book = FakeBook(source)
+    assert book.sheets[SCORING_SHEET].api.ProtectContents
+    live = lite.recalc_lite(book)
+    done = recalc(source, tmp_path / "headless.xlsx")
+    assert live.plan == done.plan and live.result == done.result
+    assert live.written == len(done.plan.writes)
+    assert book.sheets[SCORING_SHEET].api.ProtectContents
+
+
+def test_the_script_path_runs_without_lxml(tmp_path: Path) -> None:
+    # Pyodide has no lxml unless asked for: the entry point and the script that reads the open
+    # book must not need it (only reading a workbook file does)
+    source = example("nanjing-dsj-2022", tmp_path)
+    code = (
+        "import sys\n"
+        "sys.modules['lxml'] = None\n"
+        "from pathlib import Path\nfrom tests.support.fake_xlwings import FakeBook\n"
+        "from xladdin.excel.lite import recalc_this_book\n"
+        f"recalc_this_book(FakeBook(Path({str(source)!r})))\n"
+        "assert sys.modules['lxml'] is None\n"
+        "assert 'xladdin.workbook.package' not in sys.modules\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert done.stdout.startswith("已重算：总分 93.08，等级 优。"), done.stderr

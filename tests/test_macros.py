@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 import xlwings as xw
 from click.testing import CliRunner
+from openpyxl.styles import Protection
 
 from tests.support.fake_xlwings import FakeBook, FakeSheet
 from xladdin.cli import main
@@ -193,6 +194,8 @@ def test_a_write_refused_by_excel_is_a_located_error(
     # macOS: no COM object model behind sheet.api, so the protected sheet stays protected
     monkeypatch.setattr(FakeSheet, "api", property(lambda self: object()))
     book = FakeBook(example("nanjing-dsj-2022", tmp_path))
+    # the template leaves its owned cells unlocked; an officer may have locked one again
+    book.formulas[SCORING_SHEET]["H4"].protection = Protection(locked=True)
     plan = WritePlan((CellWrite(SCORING_SHEET, "H4", Decimal("1")),))
     with pytest.raises(WorkbookError) as caught:
         apply_plan_to_book(book, plan)

@@ -247,7 +247,7 @@ def score_command(rubric: str, evidence: str, as_json: bool, strict: bool) -> No
     "output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="要生成的 .xlsx 文件。",
+    help="要生成的 .xlsx 文件；以 .xlsm 结尾时生成含宏的评分表（得分单元格为 SCORE_LINE 公式，内含 xlwings 的 VBA 模块）。",
 )
 @click.option(
     "--evidence",

@@ -29,8 +29,8 @@ DESKTOP_MODULES = (
     "tqdm",
 )
 
-# What a browser session imports: the package, the core and the worksheet-function helpers
-# that do not need Excel.
+# What a browser session imports: the package, the core, the worksheet-function helpers that do
+# not need Excel, and the reader of a live book.
 CORE_MODULES = (
     "xladdin",
     "xladdin.core.scoring",
@@ -40,6 +40,10 @@ CORE_MODULES = (
     "xladdin.core.validation",
     "xladdin.core.audit",
     "xladdin.workbook.plan",
+    # what xlwings Lite's "重算本工作簿" reads the open book with: no lxml, no file formats
+    "xladdin.workbook.reader",
+    "xladdin.workbook.recalc",
+    "xladdin.excel.live",
 )
 
 

@@ -20,12 +20,15 @@ to the workbook after it returns).
   ``Book.caller()``: it reads the evidence and the hidden rubric sheet of the book Lite hands
   over with the same reader, scores it with the same :func:`~xladdin.workbook.recalc.score_book`
   and writes the same :class:`~xladdin.workbook.plan.WritePlan` as ``xladdin recalc``.
-  Lite cannot lift a sheet's protection (its object model has no such call), so the officer
-  lifts it first; messages go to Lite's output pane with ``print``, as Lite shows them.
+  Lite cannot lift a sheet's protection (its object model has no such call); the cells the
+  plan writes are unlocked in the templates, so it need not. Messages go to Lite's output pane
+  with ``print``, as Lite shows them. Reading the open book needs no lxml (only reading a
+  workbook file does), so ``pydantic`` is all the script needs besides xladdin.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -150,6 +153,9 @@ def recalc_lite(book: Any) -> LiteRecalculated:
     from .live import XlwingsSource
 
     data = read_book(XlwingsSource(book))
+    # Lite has no SCORE_LINE (it needs the calling cell): in a macro-enabled workbook opened
+    # under Lite, the live score formulas would show #NAME?, so the scores are written as values.
+    data = dataclasses.replace(data, live_scores=frozenset())
     result, findings, plan = score_book(data)
     return LiteRecalculated(result, findings, plan, write_plan(book, plan))
 

@@ -22,8 +22,8 @@ from typing import Any
 from ..core.errors import Location, WorkbookError
 from ..core.numbers import NumberParseError, to_decimal
 from ..workbook.cellref import col_letter
+from ..workbook.cellxml import Cell
 from ..workbook.layout import RUBRIC_SHEET
-from ..workbook.package import Cell
 from ..workbook.plan import CellValue, WritePlan
 
 # Excel's day 0 for serial dates (the 1900 system, past its leap-year bug).

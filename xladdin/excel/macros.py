@@ -164,20 +164,21 @@ def _fresh_sheet(book: Any, name: str) -> Any:
 # A new workbook from a bundled rubric.
 
 
-def new_workbook(rubric_id: str, folder: Path) -> Path:
+def new_workbook(rubric_id: str, folder: Path, suffix: str = ".xlsx") -> Path:
     """Write the workbook of a bundled rubric (or a rubric YAML file) into ``folder``.
 
     The file is named after the rubric id; an existing file is never overwritten (a number is
-    added instead). Returns the path written.
+    added instead). With ``suffix`` ".xlsm" it is the macro-enabled workbook (live scores,
+    xlwings' VBA inside). Returns the path written.
     """
     from ..library import load_rubric
     from ..workbook.build import write_workbook
 
     rubric = load_rubric(rubric_id)
-    target = folder / f"{rubric.id}.xlsx"
+    target = folder / f"{rubric.id}{suffix}"
     number = 2
     while target.exists():
-        target = folder / f"{rubric.id}-{number}.xlsx"
+        target = folder / f"{rubric.id}-{number}{suffix}"
         number += 1
     write_workbook(rubric, target)
     return target
@@ -284,7 +285,10 @@ def _new_action(book: Any) -> str:
             + rubric_choices()
         )
     folder = book_folder(book) or Path.home()
-    path = new_workbook(rubric_id, folder)
+    # from a macro-enabled workbook, a macro-enabled one: its functions need only importing
+    name = str(getattr(book, "fullname", "") or getattr(book, "name", ""))
+    suffix = ".xlsm" if name.lower().endswith(".xlsm") else ".xlsx"
+    path = new_workbook(rubric_id, folder, suffix)
     book.app.books.open(str(path))
     return f"已新建评分表：{path}"
 

@@ -27,9 +27,12 @@ The percent rule (the one of :mod:`xladdin.core.numbers`, used everywhere): a ra
 fraction, as Excel stores a cell formatted as a percentage — 87.58% is ``0.8758``; text ending
 in ``%`` is divided by 100; a bare number is never guessed to be a percentage.
 
-**Where the cell words are parsed**: every conversion from what Excel hands over to numbers,
-flags, shares, modes and rounding lives in the "Reading Excel's arguments" section below and
-nowhere else, so it can be replaced by the shared evidence codec in one place.
+**Where the cell words are parsed**: the words officers type (√/×, 是/否, "25%+25%", "扣0.5分",
+the national bands' names, "；"-joined reasons) are read by the evidence codec
+(:mod:`xladdin.core.codec`), as the template and the reader read them; the "Reading Excel's
+arguments" section below only adds what is particular to a function argument (a range where
+one cell is expected, the argument's name in the message, the range a share must keep, the
+modes and rounding words of the functions themselves).
 
 Docstrings and argument descriptions are what Excel's function wizard shows (xlwings passes
 at most 255 characters of each to ``Application.MacroOptions``): short, for finance officers.
@@ -50,7 +53,9 @@ from typing import Any, TypeVar
 import xlwings as xw
 from pydantic import ValidationError
 
+from ..core import codec
 from ..core import methods as m
+from ..core.codec import BAND_NAMES, NO_WORDS, YES_WORDS
 from ..core.errors import XladdinError
 from ..core.evidence import Decision, Deduction, LineEvidence
 from ..core.numbers import (
@@ -78,9 +83,10 @@ from ..core.rubric import (
     RoundingRule,
     Rubric,
     ThresholdMethod,
+    grade_for,
 )
 from ..core.scoring import measured_value, score_line
-from ..workbook.layout import NO_WORDS, YES_WORDS
+from ..workbook.plan import live_score_value
 
 # "Import Functions" imports every function and macro of the module named in xlwings.conf, so
 # the macros are re-exported here. Their module never fails to import for want of a decorator
@@ -336,24 +342,12 @@ def count_of(value: Any, what: str) -> int:
 
 def flag(value: Any, what: str) -> bool | None:
     """TRUE/FALSE, 1/0, 是/否, √/×, 符合/不符合; None for an empty cell."""
-    value = _single(value, what)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float | int | Decimal):
-        text = fmt_number(to_decimal(value))
-    else:
-        text = str(value).strip()
-        if not text:
-            return None
-    if text in YES_WORDS:
-        return True
-    if text in NO_WORDS:
-        return False
-    raise ArgumentError(
-        f"{what}应填 √/×、是/否、符合/不符合、1/0 或 TRUE/FALSE，实际为“{cell_text(text)[:20]}”"
-    )
+    try:
+        return codec.parse_flag(_single(value, what))
+    except (codec.WordError, NumberParseError) as exc:
+        raise ArgumentError(
+            f"{what}应填 √/×、是/否、符合/不符合、1/0 或 TRUE/FALSE，实际为“{cell_text(str(exc.args[0]))[:20]}”"
+        ) from None
 
 
 def share_of(value: Any, what: str, default: Decimal) -> Decimal:
@@ -490,36 +484,26 @@ def op_of(value: Any) -> m.ThresholdOp:
     raise ArgumentError(f"比较方式应为 ≥、>、≤、<、= 之一，实际为“{cell_text(text)[:20]}”")
 
 
-_DEDUCT_PREFIX = re.compile(r"^\s*扣\s*")
-_DEDUCT_SUFFIX = re.compile(r"\s*(权重分|权重|分)\s*$")
-
-
-@dataclass(frozen=True)
-class Amount:
-    """A deduction: a share of the weight (25%) or points (0.5)."""
-
-    share: Decimal | None = None
-    points: Decimal | None = None
+Amount = codec.Amount
 
 
 def amount_of(value: Any, what: str, number_is_share: bool = False) -> Amount:
-    """ "25%" or "扣25%权重分" → share; 0.5 or "扣0.5分" → points (share if ``number_is_share``)."""
+    """ "25%" or "扣25%权重分" → share; 0.5 or "扣0.5分" → points (share if ``number_is_share``):
+    the codec's reading, with the range a worksheet argument must keep."""
     value = _single(value, what)
     if _blank(value):
         raise ArgumentError(f"{what}为空")
-    if isinstance(value, str):
-        text = _DEDUCT_SUFFIX.sub("", _DEDUCT_PREFIX.sub("", value.strip()))
-        amount = number(text, what)
-        percent = text.rstrip().endswith(("%", "％"))
-    else:
-        amount, percent = number(value, what), False
+    try:
+        parsed = codec.parse_amount(value, number_is_share)
+    except NumberParseError as exc:
+        raise ArgumentError(f"{what}{exc}") from None
+    amount = parsed.share if parsed.share is not None else parsed.points
+    assert amount is not None
     if amount < 0:
         raise ArgumentError(f"{what}不能为负数（{fmt_number(amount)}）")
-    if percent or number_is_share:
-        if amount > 1:
-            raise ArgumentError(f"{what}按权重比例不能超过100%（实际为{fmt_number(amount)}）")
-        return Amount(share=amount)
-    return Amount(points=amount)
+    if parsed.share is not None and amount > 1:
+        raise ArgumentError(f"{what}按权重比例不能超过100%（实际为{fmt_number(amount)}）")
+    return parsed
 
 
 def label_text(value: Any) -> str | None:
@@ -824,9 +808,7 @@ def threshold_line(
         raise ArgumentError(f"未达标时应填“不得分”或“酌情”，实际为“{cell_text(rest_text)[:20]}”")
     measured = _single(value, "实际值")
     evidence: LineEvidence
-    if isinstance(measured, bool) or (
-        isinstance(measured, str) and measured.strip() in (*YES_WORDS, *NO_WORDS)
-    ):
+    if codec.is_flag_word(measured):
         evidence = LineEvidence(passed=flag(measured, "是否达标"))
     else:
         evidence = LineEvidence(value=number(measured, "实际值"))
@@ -861,8 +843,8 @@ def judgement_line(
     text = decision_cell.strip() if isinstance(decision_cell, str) else None
     band: str | None = None
     deductions: list[Amount] = []
-    if text in NATIONAL_JUDGEMENT_BANDS:
-        band = text
+    if text in BAND_NAMES:
+        band = codec.parse_choice(text, BAND_NAMES)
         if given_share is None:
             low, high = NATIONAL_JUDGEMENT_BANDS[text]
             raise ArgumentError(
@@ -870,11 +852,11 @@ def judgement_line(
                 f"（{fmt_number(low * 100)}%–{fmt_number(high * 100)}%）"
             )
     elif text:
-        parts = [p for p in re.split(r"[+＋]", text) if p.strip()]
+        parts = codec.split_amounts(text)
         try:
             deductions = [amount_of(p, "扣分") for p in parts]
         except ArgumentError:
-            names = "、".join(NATIONAL_JUDGEMENT_BANDS)
+            names = "、".join(BAND_NAMES)
             raise ArgumentError(
                 f"应填评价档次（{names}）或扣分（如“25%”、0.5），实际为“{text[:20]}”"
             ) from None
@@ -895,9 +877,7 @@ def judgement_line(
         part = deductions[0]
         decision = Decision(deduct_share=part.share, deduct_points=part.points, reason=reason)
     else:
-        reasons = [r for r in reason.split("；") if r.strip()]
-        if len(reasons) != len(deductions):
-            reasons = [reason] * len(deductions)
+        reasons = codec.split_reasons(reason, len(deductions))
         decision = Decision(
             deductions=[
                 Deduction(share=d.share, points=d.points, reason=r)
@@ -912,18 +892,6 @@ def judgement_line(
         places_of(places, SCORE_PLACES),
         rounding_of(rounding),
     )
-
-
-def grade_for(total: Decimal, bands: Sequence[GradeBand]) -> str:
-    """The grade of ``total``: the highest band whose minimum it reaches, else the lowest band.
-
-    The rule of :meth:`xladdin.core.rubric.Rubric.grade_for`, which needs a whole rubric; kept
-    here as one small function until the core offers it on its own.
-    """
-    for band in sorted(bands, key=lambda g: g.min, reverse=True):
-        if total >= band.min:
-            return band.grade
-    return min(bands, key=lambda g: g.min).grade
 
 
 def points_result(points: Decimal) -> float:
@@ -1186,6 +1154,43 @@ def SCORE_LINE(code: Any, caller: Any = None) -> Any:
     if node is None or node.children is not None:
         raise ArgumentError(f"本工作簿的指标体系中没有三级指标“{wanted}”")
     scored = score_line(node, data.evidence.line(wanted), data.rubric)
-    if scored.status != "scored" or scored.points is None:
-        raise ArgumentError(scored.reason)
-    return points_result(scored.points)
+    reason = scored.reason
+    if scored.status == "missing_evidence":
+        reason = data.gaps.get(wanted, reason)  # the cell still empty, as recalculation says
+    # the value the macro-enabled workbook caches for this cell, by construction
+    shown = live_score_value(scored.status, scored.points, reason)
+    return points_result(shown) if isinstance(shown, Decimal) else shown
+
+
+# ---------------------------------------------------------------------------------------------
+# Argument help for Excel-DNA IntelliSense (the ``_IntelliSense_`` sheet of the macro-enabled
+# workbook).
+
+
+@dataclass(frozen=True)
+class FunctionHelp:
+    """What Excel shows while a function is typed: its description and each argument's."""
+
+    name: str
+    description: str
+    arguments: tuple[tuple[str, str], ...]
+
+
+def function_help() -> list[FunctionHelp]:
+    """Every worksheet function's help, from its docstring and ``__excel_args__``, the
+    arguments in the order Excel takes them (xlwings' reserved ``caller`` left out)."""
+    found: list[FunctionHelp] = []
+    for name in __all__:
+        function = globals()[name]
+        described = getattr(function, "__excel_args__", None)
+        if described is None:
+            continue  # a macro
+        order = [p for p in inspect.signature(function).parameters if p != "caller"]
+        found.append(
+            FunctionHelp(
+                name,
+                " ".join((function.__doc__ or "").split()),
+                tuple((argument, described[argument]) for argument in order),
+            )
+        )
+    return found

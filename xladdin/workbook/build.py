@@ -4,6 +4,13 @@ A workbook is its layout's scoring sheet (the 评分表 of the published tables,
 self-evaluation form), then the sheets every workbook has (得分情况, the hidden 指标体系,
 xlwings.conf).
 
+The macro-enabled workbook (``.xlsm``) is the same workbook whose line scores are live
+formulas, ``=SCORE_LINE("B11")``, with what they show cached (so a viewer without the add-in
+shows the right figures, and the officer sees how each score is computed), plus the VBA
+project of xlwings' own standalone quickstart workbook (the xlwings VBA module inside the
+workbook: no add-in to install and no VBA reference to tick) and the hidden ``_IntelliSense_``
+sheet of argument help.
+
 Which existing workbook a command may replace (without ``--force``): an xladdin workbook of the
 same rubric whose entries — everything an officer types into the evidence cells, the header
 cells included; not the scores xladdin writes — are the same as those of the workbook about to
@@ -15,6 +22,9 @@ or of another rubric, and any other file are refused.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import io
+import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +40,7 @@ from ..library import bundled, load_evidence, load_rubric_file
 from .form import form_sheet
 from .layout import FormLayout, layout_for
 from .plan import build_plan
-from .sheets import config_sheet, rubric_sheet, summary_sheet
+from .sheets import config_sheet, intellisense_sheet, rubric_sheet, summary_sheet
 from .styles import Formats
 from .template import scoring_sheet
 
@@ -46,11 +56,15 @@ def build_workbook(
     path: Path,
     evidence: Evidence | None = None,
     extend: Callable[[Any], None] | None = None,
+    *,
+    macro_enabled: bool = False,
 ) -> None:
     """Write a template (or, with evidence, a filled and scored example) of ``rubric`` to ``path``.
 
     ``extend`` receives the XlsxWriter workbook before it is closed, to add a bureau's own
-    sheets, charts or a VBA project (``.xlsm``) to the generated file.
+    sheets, charts or a VBA project (``.xlsm``) to the generated file. ``macro_enabled``
+    makes the macro-enabled workbook (see the module's docstring); ``path`` should then end
+    in ``.xlsm``.
     """
     if rubric.depth > 3:
         raise ValueError("the scoring table supports three indicator levels")
@@ -58,7 +72,8 @@ def build_workbook(
     result = score(rubric, filled)
     layout = layout_for(rubric)
     rows = layout.template_rows(rubric)
-    plan = build_plan(rubric, result, rows, layout)
+    live = tuple(rows.leaves) if macro_enabled else ()
+    plan = build_plan(rubric, result, rows, layout, live)
 
     book = xlsxwriter.Workbook(
         str(path),
@@ -80,9 +95,35 @@ def build_workbook(
     summary_sheet(book, formats, rubric, plan)
     rubric_sheet(book, rubric)
     config_sheet(book)
+    if macro_enabled:
+        from ..excel.udfs import function_help  # xlwings: only for this workbook
+
+        intellisense_sheet(book, [(f.name, f.description, f.arguments) for f in function_help()])
+        book.add_vba_project(io.BytesIO(standalone_vba_project()), is_stream=True)
     if extend is not None:
         extend(book)
     book.close()
+
+
+STANDALONE_QUICKSTART = "quickstart_standalone.xlsm"
+
+
+def standalone_vba_project() -> bytes:
+    """The VBA project of the standalone quickstart workbook that ships with xlwings (what
+    ``xlwings quickstart --standalone`` copies): the xlwings VBA module and its Dictionary
+    class, so the workbook runs its functions and macros without the xlwings add-in and
+    without a reference to it; ``ImportPythonUDFs`` imports the functions."""
+    spec = importlib.util.find_spec("xlwings")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in folders:
+        quickstart = Path(folder) / STANDALONE_QUICKSTART
+        if quickstart.is_file():
+            with zipfile.ZipFile(quickstart) as package:
+                return package.read("xl/vbaProject.bin")
+    raise WorkbookError(
+        f"生成含宏的评分表需要 xlwings 自带的 {STANDALONE_QUICKSTART}，"
+        "但没有找到：请按使用指南安装 xladdin 规定版本的 xlwings"
+    )
 
 
 def entries(evidence: Evidence) -> dict[str, Any]:
@@ -124,13 +165,17 @@ def write_workbook(
     the module's docstring); otherwise :class:`~xladdin.files.OutputError` is raised and
     nothing is written.
     """
-    if output.suffix.lower() not in (".xlsx",):
-        raise WorkbookError("输出文件应以 .xlsx 结尾", Location(file=str(output)))
+    if output.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise WorkbookError(
+            "输出文件应以 .xlsx 结尾（含宏、得分为公式的评分表以 .xlsm 结尾）",
+            Location(file=str(output)),
+        )
+    macro_enabled = output.suffix.lower() == ".xlsm"
     guard_output(output, force=True)  # a folder is refused before anything is built
     replacing = not force and output.exists()
 
     def build(temp: Path) -> None:
-        build_workbook(rubric, temp, evidence)
+        build_workbook(rubric, temp, evidence, macro_enabled=macro_enabled)
         if replacing and not same_workbook_entries(output, temp):
             raise OutputError(
                 "文件已存在，且其中已填写的内容与要生成的不同，未覆盖（确要覆盖请加 --force）",

@@ -143,7 +143,7 @@ class _FormSheet:
         sheet.set_row(g + 1, 4 * LINE_HEIGHT)
 
     def indicator_header(self) -> None:
-        owned_header = self.formats.get(bold=True, align="center", bg_color=FILL_OWNED)
+        owned_header = self.formats.get(bold=True, align="center", bg_color=FILL_OWNED, locked=True)
         input_header = self.formats.get(bold=True, align="center", bg_color=FILL_REQUIRED)
         r = self.layout.header_row - 1
         for i, column in enumerate(self.layout.columns):

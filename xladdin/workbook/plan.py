@@ -9,6 +9,7 @@ recalculate agrees (a LibreOffice test checks that).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,6 +27,11 @@ from .layout import (
 )
 
 INCOMPLETE_GRADE = "未完成"
+# What a live score cell (=SCORE_LINE(…) in the macro-enabled workbook) shows for a line marked
+# 不适用: a text the sums pass over, unlike a failure, which starts with its error code.
+NOT_APPLICABLE_SCORE = STATUS_NAMES["not_applicable"]
+FAILED_SCORE_CODE = "#VALUE!"
+MAX_CELL_TEXT = 255  # what a classic xlwings function can return as text (xlwings issue #456)
 
 CellValue = Decimal | str | None
 
@@ -87,7 +93,58 @@ def grade_formula(rubric: Rubric, total_ref: str, status_ranges: list[str]) -> s
         for s in ("missing_evidence", "invalid_evidence")
         for status_range in status_ranges
     )
-    return f"IF({unfinished}>0,{_text(INCOMPLETE_GRADE)},{expression})"
+    # A total that is not a number (未完成, or an error) compares greater than every number
+    # in Excel; it must give 未完成, never 优.
+    return (
+        f"IF(OR(NOT(ISNUMBER({total_ref})),{unfinished}>0),{_text(INCOMPLETE_GRADE)},{expression})"
+    )
+
+
+def unfinished_or(score_ranges: list[str], formula: str, numbers: tuple[str, ...] = ()) -> str:
+    """``formula``, or 未完成 when a score cell it adds up holds something that is not a number.
+
+    A worksheet function that cannot score a line shows a text (its error code and why, see
+    :mod:`xladdin.excel.udfs`), which ``SUM`` would silently skip: a smaller sum shown as
+    final. ``COUNTA`` counts every non-empty cell (texts and errors included) and ``COUNT``
+    only the numbers, so they differ exactly when such a cell is there, apart from the
+    不适用 a live score shows for a line that does not apply. ``numbers`` are single cells
+    (a subtotal) that must hold a number.
+    """
+    checks = []
+    if score_ranges:
+        joined = ",".join(score_ranges)
+        passed = "".join(f"+COUNTIF({r},{_text(NOT_APPLICABLE_SCORE)})" for r in score_ranges)
+        checks.append(f"COUNTA({joined})>COUNT({joined}){passed}")
+    checks.extend(f"NOT(ISNUMBER({ref}))" for ref in numbers)
+    if not checks:
+        return formula
+    condition = checks[0] if len(checks) == 1 else f"OR({','.join(checks)})"
+    return f"IF({condition},{_text(INCOMPLETE_GRADE)},{formula})"
+
+
+def live_score_value(status: str, score: Decimal | None, reason: str) -> CellValue:
+    """What ``=SCORE_LINE("<code>")`` shows for a line of this status: its score; 不适用 for a line that
+    does not apply; otherwise the failure text (error code, then the reason). The cached value
+    the macro-enabled workbook carries, and the function's own result, so they cannot differ."""
+    if status == "scored" and score is not None:
+        return score
+    if status == "not_applicable":
+        return NOT_APPLICABLE_SCORE
+    text = f"{FAILED_SCORE_CODE} {reason}"
+    return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 1] + "…"
+
+
+def live_score_formula(code: str) -> str:
+    """The formula of a live score cell: the line scored by the workbook's own rubric."""
+    return f"SCORE_LINE({_text(code)})"
+
+
+def _unless(unfinished: bool, value: CellValue) -> CellValue:
+    return INCOMPLETE_GRADE if unfinished else value
+
+
+def _failed(value: CellValue) -> bool:
+    return isinstance(value, str) and value.startswith("#")
 
 
 def _ranges(column: str, runs: list[tuple[int, int]], sheet: str = "") -> list[str]:
@@ -107,13 +164,32 @@ def _sum_if_not_applicable(
     return "+".join(f'SUMIF({f},"是",{w})' for f, w in zip(flags, weights, strict=True))
 
 
-def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringLayout) -> WritePlan:
-    """Every owned cell of the 评分表 and 得分情况 sheets for ``result``."""
+def build_plan(
+    rubric: Rubric,
+    result: Result,
+    rows: SheetRows,
+    layout: ScoringLayout,
+    live_scores: Collection[str] = (),
+) -> WritePlan:
+    """Every owned cell of the 评分表 and 得分情况 sheets for ``result``.
+
+    The score cells of the lines in ``live_scores`` (codes) hold ``=SCORE_LINE("<code>")``
+    (the macro-enabled workbook) with what it shows cached; a line it cannot score makes the
+    cached sums 未完成, as their formulas compute.
+    """
     writes: list[CellWrite] = []
     sheet = SCORING_SHEET
+    failed: set[str] = set()
     for line in result.indicators:
         row = rows.leaves[line.code]
-        writes.append(CellWrite(sheet, layout.cell("score", row), line.score))
+        if line.code in live_scores:
+            shown = live_score_value(line.status, line.score, line.reason)
+            if _failed(shown):
+                failed.add(line.code)
+            formula = live_score_formula(line.code)
+            writes.append(CellWrite(sheet, layout.cell("score", row), shown, formula))
+        else:
+            writes.append(CellWrite(sheet, layout.cell("score", row), line.score))
         writes.append(CellWrite(sheet, layout.cell("reason", row), line.reason or None))
         writes.append(CellWrite(sheet, layout.cell("status", row), STATUS_NAMES[line.status]))
     writes.extend(_funds_writes(rubric, result, layout))
@@ -126,16 +202,16 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
     leaf_codes = list(rows.leaves)
     runs = rows.runs(leaf_codes)
     subtotal_ref = f"{score_col}{rows.subtotal}"
-    writes.append(
-        CellWrite(
-            sheet, subtotal_ref, result.subtotal, f"SUM({','.join(_ranges(score_col, runs))})"
-        )
-    )
+    score_ranges = _ranges(score_col, runs)
+    subtotal = unfinished_or(score_ranges, f"SUM({','.join(score_ranges)})")
+    unfinished = bool(failed)
+    writes.append(CellWrite(sheet, subtotal_ref, _unless(unfinished, result.subtotal), subtotal))
 
     total_weight = fmt_number(rubric.total_weight)
     applicable = f"({total_weight}-({_sum_if_not_applicable(layout, rows, leaf_codes)}))"
     base = excel_round(f"{subtotal_ref}*{total_weight}/{applicable}", rubric.rounding.score)
     total_formula = None
+    adjustment_cells: list[str] = []
     if base is not None:
         parts = [f"IF({applicable}=0,0,{base})"]
         for sign, rule in (("+", rubric.bonus), ("-", rubric.penalty)):
@@ -146,9 +222,12 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
             if rule.cap is not None:
                 summed = f"MIN({summed},{fmt_number(rule.cap)})"
             parts.append(f"{sign}{summed}")
+            adjustment_cells.extend(cells)
         total_formula = f"MAX(0,{''.join(parts)})"
+        total_formula = unfinished_or(adjustment_cells, total_formula, numbers=(subtotal_ref,))
     total_ref = f"{score_col}{rows.total}"
-    writes.append(CellWrite(sheet, total_ref, result.total, total_formula))
+    total_value = _unless(unfinished and total_formula is not None, result.total)
+    writes.append(CellWrite(sheet, total_ref, total_value, total_formula))
     status_ranges = _ranges(layout.col("status"), runs)
     writes.append(
         CellWrite(
@@ -159,7 +238,16 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
         )
     )
     writes.extend(
-        _summary_writes(rubric, result, rows, layout, total_ref, f"{score_col}{rows.grade}")
+        _summary_writes(
+            rubric,
+            result,
+            rows,
+            layout,
+            total_ref,
+            f"{score_col}{rows.grade}",
+            failed,
+            total_value,
+        )
     )
     return WritePlan(tuple(writes))
 
@@ -184,6 +272,8 @@ def _summary_writes(
     layout: ScoringLayout,
     total_ref: str,
     grade_ref: str,
+    failed: Collection[str] = (),
+    total_value: CellValue = None,
 ) -> list[CellWrite]:
     summary = SummaryLayout()
     where = summary.rows(rubric)
@@ -197,22 +287,30 @@ def _summary_writes(
             continue
         codes = leaves_of[level.code]
         weight, score = summary.cell("weight", row), summary.cell("score", row)
-        score_formula = f"SUM({','.join(_ranges(score_col, rows.runs(codes), scoring))})"
+        level_ranges = _ranges(score_col, rows.runs(codes), scoring)
+        score_formula = f"SUM({','.join(level_ranges)})"
         writes.append(CellWrite(SUMMARY_SHEET, score, level.score, score_formula))
         applicable = f"({weight}-({_sum_if_not_applicable(layout, rows, codes, scoring)}))"
         rounded = excel_round(f"{score}/{applicable}", rubric.rounding.rate)
-        rate_formula = f'IF({applicable}=0,"",{rounded})' if rounded else None
+        # The level's score stays a plain SUM (the chart plots it); its rate says 未完成
+        # when one of its lines holds no number.
+        rate_formula = (
+            unfinished_or(level_ranges, f'IF({applicable}=0,"",{rounded})') if rounded else None
+        )
         writes.append(
             CellWrite(
                 SUMMARY_SHEET,
                 summary.cell("rate", row),
-                level.rate if level.rate is not None else "",
+                _unless(
+                    rate_formula is not None and any(code in failed for code in codes),
+                    level.rate if level.rate is not None else "",
+                ),
                 rate_formula,
             )
         )
     total_row = where[TOTAL_MARK]
     total_score = summary.cell("score", total_row)
-    writes.append(CellWrite(SUMMARY_SHEET, total_score, result.total, f"{scoring}{total_ref}"))
+    writes.append(CellWrite(SUMMARY_SHEET, total_score, total_value, f"{scoring}{total_ref}"))
     total_rate = excel_round(
         f"{total_score}/{summary.cell('weight', total_row)}", rubric.rounding.rate
     )
@@ -220,8 +318,11 @@ def _summary_writes(
         CellWrite(
             SUMMARY_SHEET,
             summary.cell("rate", total_row),
-            result.rate if result.rate is not None else ZERO,
-            total_rate,
+            _unless(
+                total_value == INCOMPLETE_GRADE and total_rate is not None,
+                result.rate if result.rate is not None else ZERO,
+            ),
+            unfinished_or([], total_rate, numbers=(total_score,)) if total_rate else None,
         )
     )
     writes.append(

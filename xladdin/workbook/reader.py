@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.codec import EvidenceInputError, cell_keys, decode
 from ..core.errors import Location, RubricError, WorkbookError
@@ -20,6 +20,7 @@ from ..core.numbers import NumberParseError, to_decimal
 from ..core.rubric import Rubric
 from ..core.validation import rubric_from_data
 from .cellref import split_ref
+from .cellxml import Cell
 from .layout import (
     CODE_HEADER,
     GRADE_MARK,
@@ -34,8 +35,13 @@ from .layout import (
     SheetRows,
     layout_for,
 )
-from .package import Cell, XlsxPackage
+from .plan import live_score_formula
 from .template import line_inputs
+
+if TYPE_CHECKING:
+    # The file package needs lxml; reading a live book (xlwings, xlwings Lite in the browser,
+    # where lxml may be missing) does not, so it is imported only to read a file.
+    from .package import XlsxPackage
 
 
 class CellSource(Protocol):
@@ -58,6 +64,9 @@ class BookData:
     ``gaps`` names, by indicator code, the input cell a line still lacks where what was typed
     cannot be scored without it (an amount without its budget): such a line has no measure in
     its evidence, and its 缺少佐证 reason should name the cell.
+
+    ``live_scores`` are the lines whose score cell holds ``=SCORE_LINE("<code>")`` (the
+    macro-enabled workbook): recalculation keeps those formulas and updates what they show.
     """
 
     source: CellSource
@@ -66,6 +75,7 @@ class BookData:
     layout: ScoringLayout
     rows: SheetRows
     gaps: dict[str, str] = field(default_factory=dict, kw_only=True)
+    live_scores: frozenset[str] = field(default_factory=frozenset, kw_only=True)
 
 
 @dataclass
@@ -344,6 +354,8 @@ def _read_funds_sources(sheet: _Sheet, lines: dict[str, LineEvidence]) -> None:
 
 def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
     """Read the rubric, layout, rows and evidence of an xladdin workbook file."""
+    from .package import XlsxPackage
+
     package = XlsxPackage(path, data)
     book = read_book(package)
     return WorkbookData(
@@ -355,6 +367,7 @@ def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
         path,
         package,
         gaps=book.gaps,
+        live_scores=book.live_scores,
     )
 
 
@@ -370,7 +383,12 @@ def read_book(package: CellSource) -> BookData:
     sheet.inputs = _inputs_by_row(rubric, layout, rows)
     lines: dict[str, LineEvidence] = {}
     gaps: dict[str, str] = {}
+    live: set[str] = set()
     for code, row in rows.leaves.items():
+        score_cell = sheet.cells.get(layout.cell("score", row))
+        formula = score_cell.formula if score_cell is not None else None
+        if formula is not None and formula.lstrip("=").replace(" ", "") == live_score_formula(code):
+            live.add(code)
         line = _line(sheet, rubric, code, row)
         if line is not None:
             lines[code] = line
@@ -395,4 +413,4 @@ def read_book(package: CellSource) -> BookData:
         text = fmt_raw(cell.value).strip() if cell is not None and cell.value is not None else ""
         info[key] = text or None
     evidence = Evidence(rubric=rubric.id, lines=lines, **info)
-    return BookData(package, rubric, evidence, layout, rows, gaps=gaps)
+    return BookData(package, rubric, evidence, layout, rows, gaps=gaps, live_scores=frozenset(live))

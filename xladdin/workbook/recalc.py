@@ -41,7 +41,8 @@ def score_book(data: BookData) -> tuple[Result, list[Finding], WritePlan]:
                 ),
             )
     findings = lint(data.rubric, data.evidence, result)
-    return result, findings, build_plan(data.rubric, result, data.rows, data.layout)
+    plan = build_plan(data.rubric, result, data.rows, data.layout, data.live_scores)
+    return result, findings, plan
 
 
 def _name_gaps(result: Result, gaps: dict[str, str]) -> Result:

@@ -1,8 +1,10 @@
 """The sheets every xladdin workbook has besides its scoring sheet: the 得分情况 summary with a
-chart, the rubric itself on a hidden sheet, and the xlwings.conf sheet."""
+chart, the rubric itself on a hidden sheet, and the xlwings.conf sheet; and, in the
+macro-enabled workbook, the hidden ``_IntelliSense_`` sheet of argument help."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..core.rubric import Node, Rubric
@@ -135,3 +137,31 @@ def config_sheet(book: Any) -> None:
     sheet.write_string(0, 0, "UDF Modules")
     sheet.write_string(0, 1, UDF_MODULE)
     sheet.set_column(0, 1, 24)
+    # Hidden, so that it is not printed with the workbook: xlwings reads it all the same (its
+    # VBA looks the sheet up by name, ``wb.Sheets("xlwings.conf")``, whatever its visibility,
+    # and ``xlwings release`` itself offers to hide it).
+    sheet.hide()
+
+
+INTELLISENSE_SHEET = "_IntelliSense_"
+INTELLISENSE_HEADER = ("FunctionInfo", "1.0")
+
+
+def intellisense_sheet(
+    book: Any, functions: Iterable[tuple[str, str, Sequence[tuple[str, str]]]]
+) -> None:
+    """The sheet the Excel-DNA IntelliSense add-in reads from an open workbook, so that a
+    function's description and each argument's show while it is typed: a sheet named
+    ``_IntelliSense_``, ``FunctionInfo`` and the format version on its first row, then one row
+    per function (name, description, help topic, then a name and a description per argument).
+    Hidden: it is for the add-in, not for printing."""
+    sheet = book.add_worksheet(INTELLISENSE_SHEET)
+    sheet.write_row(0, 0, INTELLISENSE_HEADER)
+    for row, (name, description, arguments) in enumerate(functions, 1):
+        cells = [name, description, ""]
+        for argument, help_text in arguments:
+            cells.extend((argument, help_text))
+        for col, text in enumerate(cells):
+            if text:
+                sheet.write_string(row, col, text)
+    sheet.hide()

@@ -46,6 +46,17 @@ class Formats:
         self.base = base
 
     def get(self, **extra: Any) -> Any:
+        """The format of the base settings with ``extra`` over them.
+
+        A green (owned) cell is unlocked unless ``locked`` is given: the 评分表 is protected
+        so that the rule columns are not changed by mistake, yet the cells the add-in writes
+        must stay writable for the macros and for xlwings Lite, which cannot lift a sheet's
+        protection. An officer can overwrite an owned cell too; the next recalculation writes
+        it again, and what was typed there is read as the declared (自评) score, which
+        ``xladdin audit`` compares with the score the rules give.
+        """
+        if extra.get("bg_color") == FILL_OWNED:
+            extra.setdefault("locked", False)
         spec = {**self.base, **extra}
         key = tuple(sorted(spec.items()))
         if key not in self._cache:

@@ -156,7 +156,7 @@ class _ScoringSheet:
         formats = self.formats
         header = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
         input_header = formats.get(bold=True, align="center", bg_color=FILL_REQUIRED)
-        owned_header = formats.get(bold=True, align="center", bg_color=FILL_OWNED)
+        owned_header = formats.get(bold=True, align="center", bg_color=FILL_OWNED, locked=True)
         r = self.layout.header_row - 1
         for i, column in enumerate(self.layout.columns):
             style = {"input": input_header, "owned": owned_header}.get(column.role, header)
