@@ -18,7 +18,7 @@ from .methods.ratio import RATIO_MODES, RatioMode, convention_name, ratio_altern
 from .numbers import ZERO, fmt_number
 from .plausibility import plausibility
 from .result import Finding, IndicatorResult, Result
-from .rubric import Node, Rubric
+from .rubric import Node, Rubric, option_findings
 from .scoring import score
 
 __all__ = [
@@ -67,6 +67,7 @@ def lint_rubric(rubric: Rubric) -> list[Finding]:
                 )
         else:
             findings.extend(_lint_leaf(node))
+    findings.extend(option_findings(rubric))
     return findings
 
 

@@ -6,11 +6,13 @@ workbook, validated here, and never changed by scoring.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -29,7 +31,10 @@ from .methods import (
     RatioMethod,
     ThresholdMethod,
 )
+from .numbers import ROUNDING_MODE_NAMES, RoundingMode
 from .policy import RoundingPolicy, RoundingRule
+from .result import Finding
+from .ruletext import flat
 
 # ---------------------------------------------------------------------------------------------
 # The tree.
@@ -56,6 +61,9 @@ class Node(Model):
     unit: str | None = None
     code_assigned: bool = False
     declared_counts: DeclaredCounts | None = None
+    rounding: RoundingRule | None = None
+    """A leaf's own score rounding (one decimal on one line, whole points on another); None:
+    the rubric's ``rounding.score``."""
 
     @field_validator("code")
     @classmethod
@@ -225,9 +233,75 @@ class Rubric(Model):
     def grade_for(self, total: Decimal) -> str:
         return grade_for(total, self.grades)
 
+    def score_rule(self, node: Node) -> RoundingRule:
+        """How ``node``'s score is rounded: its own ``rounding``, else the rubric's."""
+        return node.rounding if node.rounding is not None else self.rounding.score
+
     @property
     def depth(self) -> int:
         return max(depth for _, depth in self.walk())
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule-text patterns of the rubric's options.
+
+_PLACES_WORDS = {"整数": 0, "一": 1, "1": 1, "两": 2, "二": 2, "2": 2, "三": 3, "3": 3}
+_KEEP_PLACES = re.compile(r"保留(?:到)?(整数|(一|1|两|二|2|三|3)位小数)")
+_WHOLE = re.compile(r"(?:得分|分值|结果)?(?:取整数?|按整数计)")
+_TRUNCATE = ("截尾", "去尾", "舍去尾数", "不四舍五入", "直接舍去", "向下取整")
+
+
+@dataclass(frozen=True)
+class OptionInference:
+    """An option inferred from a rule text: its YAML-ready value, a confidence and a note."""
+
+    value: dict[str, Any]
+    confidence: float
+    note: str
+
+
+def infer_rounding(rule: str) -> OptionInference | None:
+    """A line's own score rounding from its rule: "保留一位小数", "四舍五入保留整数", "取整"."""
+    text = flat(rule)
+    kept = _KEEP_PLACES.search(text)
+    whole = kept is None and _WHOLE.search(text) is not None
+    if kept is None and not whole:
+        return None
+    places = 0 if whole or kept is None else _PLACES_WORDS[kept.group(2) or kept.group(1)]
+    truncate = any(word in text for word in _TRUNCATE)
+    mode: RoundingMode = "truncate" if truncate else "half_up"
+    stated = truncate or "四舍五入" in text
+    confidence = 0.85 if stated else 0.65
+    kept_text = _places_text(places)
+    how = ROUNDING_MODE_NAMES[mode] + ("" if stated else "（规则未写舍入方式，按四舍五入）")
+    return OptionInference(
+        {"places": places, "mode": mode}, confidence, f"本行得分保留{kept_text}，{how}"
+    )
+
+
+def option_findings(rubric: Rubric) -> list[Finding]:
+    """Lint findings about the rubric's per-line options (rounding, weight transfer, derived
+    weights)."""
+    findings: list[Finding] = []
+    whole = rubric.rounding.score
+    for node in rubric.leaves():
+        if node.rounding is not None and node.rounding != whole:
+            findings.append(
+                Finding(
+                    severity="info",
+                    check="line-rounding",
+                    message=f"本行得分保留{_places_text(node.rounding.places)}、"
+                    f"{ROUNDING_MODE_NAMES[node.rounding.mode]}，与全表"
+                    f"（{_places_text(whole.places)}、{ROUNDING_MODE_NAMES[whole.mode]}）不同",
+                    code=node.code,
+                    field="rounding",
+                )
+            )
+    return findings
+
+
+def _places_text(places: int) -> str:
+    return "整数" if places == 0 else f"{places}位小数"
 
 
 KIND_NAMES: dict[str, str] = {
@@ -258,6 +332,7 @@ __all__ = [
     "Node",
     "NonNeg",
     "Num",
+    "OptionInference",
     "RatioMethod",
     "ReasonRule",
     "RoundingPolicy",
@@ -266,4 +341,6 @@ __all__ = [
     "Text",
     "ThresholdMethod",
     "grade_for",
+    "infer_rounding",
+    "option_findings",
 ]

@@ -133,7 +133,7 @@ def score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineSco
 
     rule_points = rule_reason = None
     if rule is not None:
-        rule_points, rule_reason = finish(rule, node.weight, policy.score)
+        rule_points, rule_reason = finish(rule, node.weight, rubric.score_rule(node))
     value = rule.value if rule else None
     completion = rule.completion if rule else None
 
@@ -142,7 +142,7 @@ def score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineSco
             decided = decision_points(node, line.decision)
         except MethodError as exc:
             return LineScore("invalid_evidence", None, str(exc))
-        points, reason = finish(decided, node.weight, policy.score)
+        points, reason = finish(decided, node.weight, rubric.score_rule(node))
         return LineScore(
             "scored", points, reason, value, completion, True, rule_points, rule_reason
         )

@@ -1,0 +1,67 @@
+"""Rules real tables print, beyond the seeds: each with a worked example, its worksheet
+function, its lint check and its rule-text inference."""
+
+from __future__ import annotations
+
+from tests.factories import d, evidence, group, leaf, rubric
+from xladdin.core.lint import lint_rubric
+from xladdin.core.rubric import infer_rounding
+from xladdin.core.scoring import score
+from xladdin.excel import udfs
+
+PROPORTIONAL = {"type": "ratio", "mode": "proportional"}
+
+# ---------------------------------------------------------------------------------------------
+# Rounding per line.
+
+
+def test_each_line_rounds_its_own_score() -> None:
+    table = rubric(
+        [
+            group(
+                "A",
+                40,
+                [
+                    leaf("A1", 10, PROPORTIONAL, rounding={"places": 0, "mode": "half_up"}),
+                    leaf("A2", 10, PROPORTIONAL, rounding={"places": 0, "mode": "truncate"}),
+                    leaf("A3", 10, PROPORTIONAL, rounding={"places": 1}),
+                    leaf("A4", 10, PROPORTIONAL),
+                ],
+            )
+        ],
+        total_weight=40,
+    )
+    result = score(
+        table,
+        evidence(
+            {
+                "A1": {"value": "86.2%"},
+                "A2": {"value": "98%"},
+                "A3": {"value": "81.25%"},
+                "A4": {"value": "81.25%"},
+            }
+        ),
+    )
+    scores = {line.code: line.score for line in result.indicators}
+    assert scores == {"A1": d("9"), "A2": d("9"), "A3": d("8.1"), "A4": d("8.13")}
+    assert result.total == d("34.23")
+    checks = [f for f in lint_rubric(table) if f.check == "line-rounding"]
+    assert [f.code for f in checks] == ["A1", "A2", "A3"]
+    assert "整数" in checks[0].message
+
+
+def test_the_worksheet_function_rounds_as_the_line_does() -> None:
+    assert udfs.SCORE_RATE(0.862, 1, 10, None, 0) == 9
+    assert udfs.SCORE_RATE(0.98, 1, 10, None, 0, "截尾") == 9
+    assert udfs.SCORE_RATE(0.8125, 1, 10, None, 1) == 8.1
+
+
+def test_rounding_is_inferred_from_the_rule() -> None:
+    found = infer_rounding("按完成率计分，得分四舍五入保留整数")
+    assert found is not None
+    assert found.value == {"places": 0, "mode": "half_up"} and found.confidence >= 0.85
+    unsure = infer_rounding("保留一位小数")
+    assert unsure is not None and unsure.value["places"] == 1 and unsure.confidence < 0.7
+    cut = infer_rounding("得分保留两位小数，截尾")
+    assert cut is not None and cut.value == {"places": 2, "mode": "truncate"}
+    assert infer_rounding("按比例计分") is None
