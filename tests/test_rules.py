@@ -3,8 +3,12 @@ function, its lint check and its rule-text inference."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from tests.factories import d, evidence, group, leaf, rubric
+from xladdin.core.infer import infer_method
 from xladdin.core.lint import lint_rubric
+from xladdin.core.methods import method_spec
 from xladdin.core.rubric import infer_rounding
 from xladdin.core.scoring import score
 from xladdin.excel import udfs
@@ -65,3 +69,57 @@ def test_rounding_is_inferred_from_the_rule() -> None:
     cut = infer_rounding("得分保留两位小数，截尾")
     assert cut is not None and cut.value == {"places": 2, "mode": "truncate"}
     assert infer_rounding("按比例计分") is None
+
+
+# ---------------------------------------------------------------------------------------------
+# 成本节约率 = (计划 − 实际) / 计划.
+
+SAVING_RULE = "成本节约率=（计划成本-实际成本）/计划成本×100%，达到目标值得满分，未达到按比例计分"
+
+
+def test_a_saving_rate_is_computed_from_plan_and_actual() -> None:
+    method = {
+        "type": "ratio",
+        "formula": "saving",
+        "target": "5%",
+        "value_label": "成本节约率",
+        "numerator_label": "实际成本",
+        "denominator_label": "计划成本",
+    }
+    table = rubric([leaf("C1", 10, method), leaf("C2", 10, method)], total_weight=20)
+    result = score(
+        table,
+        evidence(
+            {
+                "C1": {"numerator": 190, "denominator": 200},
+                "C2": {"numerator": 194, "denominator": 200},
+            }
+        ),
+    )
+    first, second = result.indicators
+    assert first.score == d("10") and first.value == d("0.05")
+    # 3% saved against 5%: 60% of the weight
+    assert second.score == d("6") and second.reason.startswith("成本节约率3.00%")
+    spec = method_spec(table.leaves()[0])
+    assert [(i.key, i.label) for i in spec.inputs(table.leaves()[0])] == [
+        ("value", "实际成本"),
+        ("denominator", "计划成本"),
+    ]
+
+
+def test_the_worksheet_function_computes_the_saving_rate() -> None:
+    assert udfs.SAVING_RATE(200, 190) == 0.05
+    assert udfs.SAVING_RATE(200, 210) == -0.05
+    assert udfs.SCORE_RATE(udfs.SAVING_RATE(200, 194), 0.05, 10) == 6
+    assert str(udfs.SAVING_RATE(0, 1)).startswith("#VALUE! 计划数为0")
+
+
+def test_a_saving_rate_is_inferred_from_its_formula() -> None:
+    found = infer_method(SAVING_RULE, weight=Decimal(10), name="成本节约率", target="≥5%")
+    assert found.method["formula"] == "saving"
+    assert found.method["numerator_label"] == "实际成本"
+    assert found.method["denominator_label"] == "计划成本"
+    assert found.method["target"] == "5%"
+    assert found.confidence >= 0.85
+    plain = infer_method("执行率=（实际支出/预算数）×100%，按比例计分", weight=Decimal(10))
+    assert "formula" not in plain.method

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXEC_RATE",
     "PERF_GRADE",
+    "SAVING_RATE",
     "SCORE_BANDS",
     "SCORE_CHECKLIST",
     "SCORE_DEDUCT",
@@ -95,6 +96,7 @@ SCORE_JUDGE = lite_function(udfs.SCORE_JUDGE)
 PERF_GRADE = lite_function(udfs.PERF_GRADE)
 SCORE_REASON = lite_function(udfs.SCORE_REASON)
 SCORE_THRESHOLD = lite_function(udfs.SCORE_THRESHOLD)
+SAVING_RATE = lite_function(udfs.SAVING_RATE)
 
 
 # ---------------------------------------------------------------------------------------------

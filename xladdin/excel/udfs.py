@@ -53,6 +53,7 @@ from pydantic import ValidationError
 from ..core import methods as m
 from ..core.errors import XladdinError
 from ..core.evidence import Decision, Deduction, LineEvidence
+from ..core.methods.ratio import ratio_value
 from ..core.numbers import (
     ROUNDING_MODE_NAMES,
     ROUNDING_MODES,
@@ -93,6 +94,7 @@ __all__ = [
     "PERF_GRADE",
     "PERF_NEW",
     "PERF_RECALC",
+    "SAVING_RATE",
     "SCORE_BANDS",
     "SCORE_CHECKLIST",
     "SCORE_DEDUCT",
@@ -1189,3 +1191,31 @@ def SCORE_LINE(code: Any, caller: Any = None) -> Any:
     if scored.status != "scored" or scored.points is None:
         raise ArgumentError(scored.reason)
     return points_result(scored.points)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules beyond the seeds: each function scores a one-line rubric through the core, as above.
+
+
+@worksheet_function(
+    plan="计划数（预算成本、计划成本），如 200；不能为0",
+    actual="实际数（实际成本、执行数），如 190",
+    places="保留的小数位数，可省略，默认4（即百分数两位：0.05 = 5.00%）",
+    rounding=_ROUNDING_DOC,
+)
+def SAVING_RATE(plan: Any, actual: Any, places: Any = RATE_PLACES, rounding: Any = None) -> Any:
+    """成本节约率 =（计划数 − 实际数）/ 计划数，按表内显示的位数舍入，返回比率（超支时为负数）。例：SAVING_RATE(200,190) = 0.05。"""
+    planned, spent = number(plan, "计划数"), number(actual, "实际数")
+    if planned == 0:
+        raise ArgumentError("计划数为0，无法计算节约率")
+    if planned < 0:
+        raise ArgumentError(f"计划数不能为负数（{fmt_number(planned)}）")
+    mode = RATE_ROUNDING if _blank(_single(rounding, "舍入方式")) else rounding_of(rounding)
+    rule = RoundingRule(places=places_of(places, RATE_PLACES), mode=mode)
+    method = RatioMethod(
+        type="ratio", formula="saving", numerator_label="实际数", denominator_label="计划数"
+    )
+    evidence = LineEvidence(numerator=spent, denominator=planned)
+    measured = ratio_value(method, evidence, RoundingPolicy(value=rule))
+    assert measured is not None
+    return float(measured[1])

@@ -40,6 +40,7 @@ from .base import (
     LineNode,
     MethodError,
     MethodSpec,
+    MissingEvidence,
     Outcome,
     Pattern,
     Rounded,
@@ -55,6 +56,7 @@ from .base import (
 RatioMode = Literal["proportional", "step_started", "step_full"]
 Direction = Literal["higher", "lower"]
 Inverse = Literal["target_over_actual", "linear_to_double"]
+RateFormula = Literal["quotient", "saving"]
 
 
 class RatioMethod(Model):
@@ -65,6 +67,8 @@ class RatioMethod(Model):
     (000 B11: 93.25% → 7% deducted → 0.93). ``step_full``: only full steps count.
     ``direction: lower`` for lower-is-better values (成本, 超支率): ``target_over_actual`` gives
     weight × target / actual, ``linear_to_double`` falls linearly to 0 at twice the target.
+    ``formula: saving`` computes the value from the two figures as (denominator − numerator) /
+    denominator (成本节约率 = (计划成本 − 实际成本) / 计划成本) instead of their quotient.
     """
 
     type: Literal["ratio"]
@@ -79,6 +83,7 @@ class RatioMethod(Model):
     denominator_label: str | None = None
     percent: bool = True
     unit: str = ""
+    formula: RateFormula = "quotient"
 
     @field_validator("step")
     @classmethod
@@ -147,6 +152,26 @@ def ratio_points(
     return RatioPoints(clamp(weight * (ONE - share), weight), steps, share)
 
 
+def saving_rate(plan: Decimal, actual: Decimal) -> Decimal:
+    """成本节约率 and the like: (plan − actual) / plan, as a fraction (negative when overspent)."""
+    if plan == 0:
+        raise MethodError("计划数为0，无法计算节约率")
+    return divide(plan - actual, plan)
+
+
+def ratio_value(
+    method: RatioMethod, line: LineEvidence, policy: RoundingPolicy
+) -> tuple[Decimal, Decimal] | None:
+    """The line's value for scoring and for display: the measured value, or for
+    ``formula: saving`` (plan − actual) / plan of its two figures, rounded as the rubric rounds
+    computed rates."""
+    if method.formula == "saving" and line.numerator is not None and line.denominator is not None:
+        exact = saving_rate(line.denominator, line.numerator)
+        shown = quantize(exact, policy.value.places, policy.value.mode)
+        return (shown if policy.score_on_rounded_value else exact), shown
+    return measured_value(line, policy)
+
+
 # ---------------------------------------------------------------------------------------------
 # Scoring a line.
 
@@ -154,7 +179,13 @@ def ratio_points(
 def _score(
     node: LineNode, method: RatioMethod, line: LineEvidence, policy: RoundingPolicy
 ) -> Outcome:
-    value, shown = need_value(line, method.value_label, policy)
+    if method.formula == "saving":
+        found = ratio_value(method, line, policy)
+        if found is None:
+            raise MissingEvidence(f"缺少{method.value_label}")
+        value, shown = found
+    else:
+        value, shown = need_value(line, method.value_label, policy)
     reached = completion(value, method.target, method.direction, method.inverse)
     points = ratio_points(node.weight, reached, method.mode, method.step, method.step_deduct)
     text = f"{method.value_label}{format_value(shown, method.percent, method.unit, policy)}"
@@ -166,6 +197,18 @@ def _score(
 
 
 def _needs(method: RatioMethod) -> list[EvidenceInput]:
+    if method.denominator_label and method.formula == "saving":
+        actual = method.numerator_label or "实际数"
+        formula = f"{method.value_label}=（{method.denominator_label}−{actual}）/{method.denominator_label}"
+        return [
+            EvidenceInput("value", actual, f"{actual}（{formula}）", "number"),
+            EvidenceInput(
+                "denominator",
+                method.denominator_label,
+                f"{method.denominator_label}（{formula}）",
+                "number",
+            ),
+        ]
     if method.denominator_label:
         numerator = method.numerator_label or "分子"
         return [
@@ -218,7 +261,7 @@ def ratio_alternatives(
 def _decision_hint(
     node: LineNode, method: RatioMethod, line: LineEvidence, score: Decimal, rubric: Rounded
 ) -> str:
-    measured = measured_value(line, rubric.rounding)
+    measured = ratio_value(method, line, rubric.rounding)
     if measured is None:
         return ""
     conventions = ratio_alternatives(node, method, measured[0], rubric)
@@ -247,7 +290,14 @@ def _ratio_labels(method: dict[str, Any], rule: str, name: str) -> Formula | Non
     if formula is not None:
         method["numerator_label"] = formula.numerator
         method["denominator_label"] = formula.denominator
+        saving = _SAVING.fullmatch(formula.numerator)
+        if saving is not None and saving["plan"] == formula.denominator:
+            method["formula"] = "saving"
+            method["numerator_label"] = saving["actual"]
     return formula
+
+
+_SAVING = re.compile(r"(?P<plan>[^-－−]{1,16})[-－−](?P<actual>[^-－−]{1,16})")
 
 
 def _ratio_target(method: dict[str, Any], text: str, target: str | None) -> None:
