@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.factories import d, evidence, group, leaf, rubric
 from xladdin.core.infer import infer_method
 from xladdin.core.lint import lint_rubric
-from xladdin.core.methods import method_spec
+from xladdin.core.methods import MethodError, method_spec, tolerance_points
 from xladdin.core.rubric import infer_rounding
 from xladdin.core.scoring import score
 from xladdin.excel import udfs
@@ -123,3 +125,70 @@ def test_a_saving_rate_is_inferred_from_its_formula() -> None:
     assert found.confidence >= 0.85
     plain = infer_method("执行率=（实际支出/预算数）×100%，按比例计分", weight=Decimal(10))
     assert "formula" not in plain.method
+
+
+# ---------------------------------------------------------------------------------------------
+# 浮动扣分: a free band, then a deduction per point over it.
+
+TOLERANCE_RULE = "浮动2%以内得8分；超过2%后每超过1%扣0.5分"
+
+
+def test_a_free_band_then_a_deduction_in_proportion_or_per_started_point() -> None:
+    free = {"type": "tolerance", "free": "2%", "per_points": "0.5"}
+    table = rubric(
+        [
+            leaf("T1", 8, free),
+            leaf("T2", 8, {**free, "mode": "step_started"}),
+            leaf("T3", 8, {**free, "mode": "step_full"}),
+            leaf("T4", 8, free),
+            leaf("T5", 8, free),
+        ],
+        total_weight=40,
+    )
+    result = score(
+        table,
+        evidence(
+            {
+                "T1": {"value": "2.5%"},
+                "T2": {"value": "2.5%"},
+                "T3": {"value": "2.5%"},
+                "T4": {"value": "-1.5%"},
+                "T5": {"value": "40%"},
+            }
+        ),
+    )
+    scores = {line.code: line.score for line in result.indicators}
+    assert scores == {"T1": d("7.75"), "T2": d("7.5"), "T3": d("8"), "T4": d("8"), "T5": d("0")}
+    first = result.indicators[0]
+    assert first.reason == "偏差率2.50%，超出2%的部分为0.5%，扣0.25分"
+    spec = method_spec(table.leaves()[0])
+    [entered] = spec.inputs(table.leaves()[0])
+    assert (entered.key, entered.kind, entered.percent) == ("value", "number", True)
+
+
+def test_tolerance_arithmetic_and_lint() -> None:
+    assert tolerance_points(d("8"), d("0.045"), d("0.02"), d("0.01"), d("0.5")) == d("6.75")
+    assert tolerance_points(d("8"), d("0.02"), d("0.02"), d("0.01"), d("0.5"), "step_started") == 8
+    with pytest.raises(MethodError):
+        tolerance_points(d("-1"), d("0"), d("0.02"), d("0.01"), d("0.5"))
+    table = rubric(
+        [leaf("T1", 1, {"type": "tolerance", "free": "2%", "per_points": 2})], total_weight=1
+    )
+    assert [f.check for f in lint_rubric(table)] == ["tolerance-points"]
+
+
+def test_the_tolerance_worksheet_function() -> None:
+    assert udfs.SCORE_TOLERANCE("2.5%", 8, "2%", 0.5) == 7.75
+    assert udfs.SCORE_TOLERANCE(0.025, 8, 0.02, 0.5, None, 1) == 7.5
+    assert udfs.SCORE_TOLERANCE(0.025, 8, 0.02, 0.5, None, "整点扣分") == 8
+    reason = udfs.SCORE_REASON("SCORE_TOLERANCE", "预算调整率", "2.5%", 8, "2%", 0.5)
+    assert reason == "预算调整率2.50%，超出2%的部分为0.5%，扣0.25分"
+    assert str(udfs.SCORE_TOLERANCE(0.025, 8, 0.02, 0.5, None, "乱写")).startswith("#VALUE!")
+
+
+def test_the_tolerance_rule_is_inferred() -> None:
+    found = infer_method(TOLERANCE_RULE, weight=Decimal(8))
+    assert found.method == {"type": "tolerance", "free": "2%", "per_points": Decimal("0.5")}
+    assert found.needs_review  # the rule does not say how a part of 1% counts
+    started = infer_method(TOLERANCE_RULE + "，不足1%按1%计", weight=Decimal(8))
+    assert started.method["mode"] == "step_started" and not started.needs_review

@@ -52,6 +52,7 @@ __all__ = [
     "SCORE_RATE",
     "SCORE_REASON",
     "SCORE_THRESHOLD",
+    "SCORE_TOLERANCE",
     "recalc_this_book",
 ]
 
@@ -97,6 +98,7 @@ PERF_GRADE = lite_function(udfs.PERF_GRADE)
 SCORE_REASON = lite_function(udfs.SCORE_REASON)
 SCORE_THRESHOLD = lite_function(udfs.SCORE_THRESHOLD)
 SAVING_RATE = lite_function(udfs.SAVING_RATE)
+SCORE_TOLERANCE = lite_function(udfs.SCORE_TOLERANCE)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -103,6 +103,7 @@ __all__ = [
     "SCORE_RATE",
     "SCORE_REASON",
     "SCORE_THRESHOLD",
+    "SCORE_TOLERANCE",
 ]
 
 CATEGORY = "预算绩效评价"
@@ -916,6 +917,60 @@ def judgement_line(
     )
 
 
+_TOLERANCE_WORDS: dict[str, m.ToleranceMode] = {
+    "0": "proportional",
+    "按比例": "proportional",
+    "折算": "proportional",
+    "proportional": "proportional",
+    "1": "step_started",
+    "不足按1计": "step_started",
+    "逐点扣分": "step_started",
+    "step_started": "step_started",
+    "2": "step_full",
+    "整点扣分": "step_full",
+    "满才扣": "step_full",
+    "step_full": "step_full",
+}
+
+
+def tolerance_line(
+    label: str | None,
+    deviation: Any,
+    weight: Any,
+    free: Any,
+    per_points: Any,
+    per: Any = None,
+    mode: Any = None,
+    places: Any = None,
+    rounding: Any = None,
+) -> OneLine:
+    value, w = number(deviation, "偏差率"), weight_of(weight)
+    how = _single(mode, "扣分方式")
+    key = "" if _blank(how) else str(how).strip()
+    if isinstance(how, float | int) and not isinstance(how, bool):
+        key = fmt_number(to_decimal(how))
+    if key and key not in _TOLERANCE_WORDS:
+        raise ArgumentError(
+            f"扣分方式应为 0“按比例”、1“逐点扣分”或 2“整点扣分”，实际为“{cell_text(key)[:20]}”"
+        )
+    method = m.ToleranceMethod(
+        type="tolerance",
+        free=share_of(free, "免扣幅度", ZERO),
+        per=share_of(per, "每档幅度", Decimal("0.01")),
+        per_points=non_negative(per_points, "每档扣分"),
+        mode=_TOLERANCE_WORDS.get(key, "proportional"),
+        value_label=label or "偏差率",
+    )
+    return one_line(
+        label,
+        w,
+        method,
+        LineEvidence(value=value),
+        places_of(places, SCORE_PLACES),
+        rounding_of(rounding),
+    )
+
+
 def grade_for(total: Decimal, bands: Sequence[GradeBand]) -> str:
     """The grade of ``total``: the highest band whose minimum it reaches, else the lowest band.
 
@@ -1118,6 +1173,7 @@ _REASON_LINES: dict[str, Callable[..., OneLine]] = {
     "SCORE_DEDUCT": deduction_line,
     "SCORE_THRESHOLD": threshold_line,
     "SCORE_JUDGE": judgement_line,
+    "SCORE_TOLERANCE": tolerance_line,
 }
 
 
@@ -1131,7 +1187,7 @@ def _reason_arguments(builder: Callable[..., OneLine], args: Sequence[Any]) -> l
 
 
 @worksheet_function(
-    function_name='得分所用的函数名，如 "SCORE_RATE"（也可为 SCORE_BANDS、SCORE_CHECKLIST、SCORE_DEDUCT、SCORE_THRESHOLD、SCORE_JUDGE）',
+    function_name='得分所用的函数名，如 "SCORE_RATE"（也可为 SCORE_BANDS、SCORE_CHECKLIST、SCORE_DEDUCT、SCORE_THRESHOLD、SCORE_JUDGE、SCORE_TOLERANCE）',
     label="指标或事项名称，如“预算执行率”“满意度”“不规范事项”；用于 SCORE_JUDGE 时填扣分理由；可留空",
     arg1="该函数的第1个参数（与得分公式相同）",
     arg2="该函数的第2个参数",
@@ -1219,3 +1275,31 @@ def SAVING_RATE(plan: Any, actual: Any, places: Any = RATE_PLACES, rounding: Any
     measured = ratio_value(method, evidence, RoundingPolicy(value=rule))
     assert measured is not None
     return float(measured[1])
+
+
+@worksheet_function(
+    deviation="偏差率（浮动幅度），如 0.025 或“2.5%”；负数按其绝对值计",
+    weight="本项权重（分值），如 8",
+    free="免扣幅度，如“2%”或 0.02：偏差在此以内得全部权重分",
+    per_points="超出部分每一档扣的分数，如 0.5",
+    per="每档幅度，可省略，默认 1%",
+    mode="扣分方式，可省略：0 或“按比例”（默认，超出2.5%扣2.5档）；1 或“逐点扣分”（不足一档按一档）；2 或“整点扣分”（只计满一档）",
+    places=_PLACES_DOC,
+    rounding=_ROUNDING_DOC,
+)
+def SCORE_TOLERANCE(
+    deviation: Any,
+    weight: Any,
+    free: Any,
+    per_points: Any,
+    per: Any = None,
+    mode: Any = None,
+    places: Any = 2,
+    rounding: Any = None,
+) -> Any:
+    """浮动扣分：偏差在免扣幅度以内得全部权重分，超出部分每一档扣一定分数，扣完为止。例：SCORE_TOLERANCE("2.5%",8,"2%",0.5) = 7.75；SCORE_TOLERANCE("2.5%",8,"2%",0.5,,1) = 7.5。"""
+    return points_result(
+        line_score(
+            tolerance_line(None, deviation, weight, free, per_points, per, mode, places, rounding)
+        )
+    )

@@ -1,7 +1,7 @@
 """The scoring methods: one module each, collected in the registry ``METHODS``.
 
 Each module (``ratio``, ``bands``, ``checklist``, ``deduction``, ``threshold``, ``judgement``,
-``manual``, ``itemized``) holds its pydantic model, its arithmetic as pure functions of
+``manual``, ``itemized``, ``tolerance``) holds its pydantic model, its arithmetic as pure functions of
 Decimals (shared with the worksheet functions; they return unrounded points and raise
 :class:`MethodError` with a Chinese message), the evidence inputs it needs, its lint checks and its rule-text patterns,
 tied together in a :class:`MethodSpec` named ``SPEC``. Code that needs "the method of this
@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
-from . import bands, checklist, deduction, itemized, judgement, manual, ratio, threshold
+from . import (
+    bands,
+    checklist,
+    deduction,
+    itemized,
+    judgement,
+    manual,
+    ratio,
+    threshold,
+    tolerance,
+)
 from .bands import Band, BandsMethod, Direction, band_points
 from .base import (
     DECISION_REASON,
@@ -46,6 +56,7 @@ from .judgement import BAND, NATIONAL_JUDGEMENT_BANDS, JudgementMethod, judgemen
 from .manual import ManualMethod
 from .ratio import Inverse, RatioMethod, RatioMode, RatioPoints, completion, ratio_points
 from .threshold import OP_TEXT, ThresholdMethod, ThresholdOp, threshold_met
+from .tolerance import ToleranceMethod, ToleranceMode, tolerance_points
 
 METHODS: dict[str, MethodSpec[Any]] = {
     spec.type: spec
@@ -58,6 +69,7 @@ METHODS: dict[str, MethodSpec[Any]] = {
         judgement.SPEC,
         manual.SPEC,
         itemized.SPEC,
+        tolerance.SPEC,
     )
 }
 """Every scoring method by its ``type``, in the order the documentation lists them."""
@@ -72,6 +84,7 @@ if TYPE_CHECKING:  # the same models as METHODS, spelt out for the type checker
         | JudgementMethod
         | ManualMethod
         | ItemizedDeductionMethod
+        | ToleranceMethod
     )
 else:
     AnyMethod = functools.reduce(operator.or_, (spec.model for spec in METHODS.values()))
@@ -134,6 +147,8 @@ __all__ = [
     "RatioPoints",
     "ThresholdMethod",
     "ThresholdOp",
+    "ToleranceMethod",
+    "ToleranceMode",
     "band_points",
     "checklist_flags",
     "checklist_points",
@@ -148,4 +163,5 @@ __all__ = [
     "rate",
     "ratio_points",
     "threshold_met",
+    "tolerance_points",
 ]
