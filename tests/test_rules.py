@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import d, evidence, group, leaf, rubric
+from xladdin.core.errors import RubricError
 from xladdin.core.infer import infer_method
 from xladdin.core.lint import lint_rubric
 from xladdin.core.methods import MethodError, method_spec, tolerance_points
-from xladdin.core.rubric import infer_rounding
+from xladdin.core.rubric import Rubric, infer_rounding, infer_transfer
 from xladdin.core.scoring import score
 from xladdin.excel import udfs
 
@@ -192,3 +193,63 @@ def test_the_tolerance_rule_is_inferred() -> None:
     assert found.needs_review  # the rule does not say how a part of 1% counts
     started = infer_method(TOLERANCE_RULE + "，不足1%按1%计", weight=Decimal(8))
     assert started.method["mode"] == "step_started" and not started.needs_review
+
+
+# ---------------------------------------------------------------------------------------------
+# 无满意度指标的，其分值计入效益指标.
+
+
+def _transfer_table() -> Rubric:
+    return rubric(
+        [
+            group("A", 50, [leaf("A1", 50, PROPORTIONAL)]),
+            group(
+                "C",
+                40,
+                [leaf("C1", 20, PROPORTIONAL), leaf("C2", 20, PROPORTIONAL)],
+            ),
+            {**group("D", 10, [leaf("D1", 10, PROPORTIONAL)]), "transfer_to": "C"},
+        ]
+    )
+
+
+def test_the_weight_of_a_missing_indicator_moves_to_a_named_one() -> None:
+    table = _transfer_table()
+    lines = {"A1": {"value": "90%"}, "C1": {"value": "80%"}, "C2": {"value": "100%"}}
+    result = score(table, evidence({**lines, "D1": {"not_applicable": True}}))
+    levels = {level.code: level for level in result.levels}
+    # C earned 36 of 40; with D's 10 it weighs 50: 36 × 50 / 40 = 45
+    assert (levels["C"].score, levels["C"].applicable_weight) == (d("45"), d("50"))
+    assert result.total == d("90") and result.complete
+    weights = {line.code: line.effective_weight for line in result.indicators}
+    assert weights == {"A1": d("50"), "C1": d("25"), "C2": d("25"), "D1": d("0")}
+    # without the transfer every line is rescaled: (45 + 36) × 100 / 90 = 90
+    rescaled = rubric(
+        [
+            group("A", 50, [leaf("A1", 50, PROPORTIONAL)]),
+            group("C", 40, [leaf("C1", 20, PROPORTIONAL), leaf("C2", 20, PROPORTIONAL)]),
+            group("D", 10, [leaf("D1", 10, PROPORTIONAL)]),
+        ]
+    )
+    other = score(rescaled, evidence({**lines, "D1": {"not_applicable": True}}))
+    assert {level.code: level.score for level in other.levels}["C"] == d("36")
+    # when D applies nothing moves
+    applies = score(table, evidence({**lines, "D1": {"value": "100%"}}))
+    assert applies.total == d("91")
+
+
+def test_a_transfer_names_an_indicator_of_the_rubric() -> None:
+    with pytest.raises(RubricError, match="不在指标体系中"):
+        rubric([{**leaf("A1", 50, PROPORTIONAL), "transfer_to": "Z"}, leaf("A2", 50, PROPORTIONAL)])
+    findings = [f for f in lint_rubric(_transfer_table()) if f.check == "weight-transfer"]
+    assert [f.code for f in findings] == ["D"] and "计入" in findings[0].message
+
+
+def test_a_transfer_is_inferred_from_its_wording() -> None:
+    found = infer_transfer(
+        "无满意度指标的，其分值计入效益指标", ["产出指标", "效益指标", "满意度指标"]
+    )
+    assert found is not None
+    assert found.value == {"source": "满意度指标", "target": "效益指标"}
+    assert found.confidence >= 0.85
+    assert infer_transfer("满意度指标按比例计分", ["效益指标", "满意度指标"]) is None

@@ -31,7 +31,7 @@ from .methods import (
     RatioMethod,
     ThresholdMethod,
 )
-from .numbers import ROUNDING_MODE_NAMES, RoundingMode
+from .numbers import ROUNDING_MODE_NAMES, RoundingMode, fmt_number
 from .policy import RoundingPolicy, RoundingRule
 from .result import Finding
 from .ruletext import flat
@@ -61,6 +61,9 @@ class Node(Model):
     unit: str | None = None
     code_assigned: bool = False
     declared_counts: DeclaredCounts | None = None
+    transfer_to: str | None = None
+    """When this indicator does not apply, its weight moves to the indicator with this code
+    ("无满意度指标的，其分值计入效益指标"), instead of rescaling every line."""
     rounding: RoundingRule | None = None
     """A leaf's own score rounding (one decimal on one line, whole points on another); None:
     the rubric's ``rounding.score``."""
@@ -194,7 +197,33 @@ class Rubric(Model):
         duplicates = sorted(code for code, n in Counter(codes).items() if n > 1)
         if duplicates:
             raise ValueError(f"指标编码重复：{'、'.join(duplicates)}，无法对应佐证")
+        self._check_transfers()
         return self
+
+    def _check_transfers(self) -> None:
+        for node, _ in self._walk:
+            if node.transfer_to is None:
+                continue
+            target = self._by_code.get(node.transfer_to)
+            if target is None:
+                raise ValueError(
+                    f"指标{node.code}不适用时分值计入的“{node.transfer_to}”不在指标体系中"
+                )
+            inside = {below.code for below, _ in node.descendants}
+            if target.code in inside or node.code in {
+                below.code for below, _ in target.descendants
+            }:
+                raise ValueError(f"指标{node.code}的分值不能计入其上级或下级指标{target.code}")
+            if any(below.transfer_to for below, depth in node.descendants if depth):
+                raise ValueError(f"指标{node.code}及其下级指标不能都设置不适用时分值计入")
+
+    def transfers(self) -> list[tuple[Node, Node]]:
+        """(source, target) for every indicator whose weight moves when it does not apply."""
+        return [
+            (node, self._by_code[node.transfer_to])
+            for node, _ in self._walk
+            if node.transfer_to is not None
+        ]
 
     # Rubrics are not changed after loading: the walks and the index are computed once.
     @cached_property
@@ -297,7 +326,39 @@ def option_findings(rubric: Rubric) -> list[Finding]:
                     field="rounding",
                 )
             )
+    for source, target in rubric.transfers():
+        findings.append(
+            Finding(
+                severity="info",
+                check="weight-transfer",
+                message=f"{source.name}不适用时，其分值{fmt_number(source.weight)}计入"
+                f"{target.name}（{target.code}），不按全表折算",
+                code=source.code,
+                field="transfer_to",
+            )
+        )
     return findings
+
+
+_TRANSFER = re.compile(
+    r"(?:无|没有|未设置?|不设置?|缺少|不涉及)(?P<source>[^，,；;。的]{1,12}?指标)的?[，,]?"
+    r"(?:其|该指标)?(?:分值|权重|分数)?(?:计入|并入|归入|转入|加到|加入|划入)(?P<target>[^，,；;。]{1,12}?指标)"
+)
+
+
+def infer_transfer(rule: str, names: Sequence[str]) -> OptionInference | None:
+    """A weight transfer from its wording ("无满意度指标的，其分值计入效益指标"): the source
+    and target as named, sure when both are among ``names`` (the rubric's indicator names)."""
+    found = _TRANSFER.search(flat(rule))
+    if found is None:
+        return None
+    source, target = found["source"], found["target"]
+    known = {flat(name) for name in names}
+    sure = source in known and target in known
+    note = f"{source}不适用时，其分值计入{target}"
+    if not sure:
+        note += "（指标名称与表内不完全一致，请核对）"
+    return OptionInference({"source": source, "target": target}, 0.85 if sure else 0.6, note)
 
 
 def _places_text(places: int) -> str:
@@ -342,5 +403,6 @@ __all__ = [
     "ThresholdMethod",
     "grade_for",
     "infer_rounding",
+    "infer_transfer",
     "option_findings",
 ]

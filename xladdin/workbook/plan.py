@@ -136,7 +136,8 @@ def build_plan(rubric: Rubric, result: Result, rows: SheetRows, layout: ScoringL
     applicable = f"({total_weight}-({_sum_if_not_applicable(layout, rows, leaf_codes)}))"
     base = excel_round(f"{subtotal_ref}*{total_weight}/{applicable}", rubric.rounding.score)
     total_formula = None
-    if base is not None:
+    # weight moved to named indicators (transfer_to) is not in the sheet's formula: value only
+    if base is not None and not rubric.transfers():
         parts = [f"IF({applicable}=0,0,{base})"]
         for sign, rule in (("+", rubric.bonus), ("-", rubric.penalty)):
             if rule is None or not rule.items:
