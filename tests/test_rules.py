@@ -12,7 +12,7 @@ from xladdin.core.errors import RubricError
 from xladdin.core.infer import infer_method
 from xladdin.core.lint import lint_rubric
 from xladdin.core.methods import MethodError, method_spec, tolerance_points
-from xladdin.core.rubric import Rubric, infer_rounding, infer_transfer
+from xladdin.core.rubric import Rubric, infer_child_weights, infer_rounding, infer_transfer
 from xladdin.core.scoring import score
 from xladdin.excel import udfs
 
@@ -253,3 +253,46 @@ def test_a_transfer_is_inferred_from_its_wording() -> None:
     assert found.value == {"source": "满意度指标", "target": "效益指标"}
     assert found.confidence >= 0.85
     assert infer_transfer("满意度指标按比例计分", ["效益指标", "满意度指标"]) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# 三级指标分值 = 二级指标分值 ÷ 三级指标个数，四舍五入保留整数.
+
+
+def test_children_weights_are_derived_from_their_count() -> None:
+    manual = {"type": "manual"}
+    derived = {
+        "code": "B",
+        "name": "产出指标",
+        "weight": 10,
+        "child_weights": {"places": 0, "mode": "half_up"},
+        "children": [
+            {"code": "B1", "name": "数量", "method": manual},
+            {"code": "B2", "name": "质量", "method": manual},
+            {"code": "B3", "name": "时效", "weight": 4, "method": manual},
+        ],
+    }
+    table = rubric([derived, leaf("A", 90, manual)])
+    weights = [child.weight for child in table.leaves()[:3]]
+    assert weights == [d("3"), d("3"), d("4")]  # 10 ÷ 3 = 3.33 → 3; the printed 4 is kept
+    findings = lint_rubric(table)
+    [differs] = [f for f in findings if f.check == "derived-weight"]
+    assert differs.code == "B3" and "应为3分" in differs.message and "表内为4分" in differs.message
+    assert not [f for f in findings if f.check == "weight-sum"]
+
+
+def test_the_worksheet_function_derives_a_weight() -> None:
+    assert udfs.CHILD_WEIGHT(10, 3) == 3
+    assert udfs.CHILD_WEIGHT(10, 4) == 3  # 2.5 → 3 half-up
+    assert udfs.CHILD_WEIGHT(10, 4, 0, "截尾") == 2
+    assert udfs.CHILD_WEIGHT(10, 3, 2) == 3.33
+    assert str(udfs.CHILD_WEIGHT(10, 0)).startswith("#VALUE!")
+
+
+def test_derived_weights_are_inferred_from_the_rule() -> None:
+    found = infer_child_weights("三级指标分值 = 二级指标分值 ÷ 三级指标个数，四舍五入保留整数")
+    assert found is not None
+    assert found.value == {"places": 0, "mode": "half_up"} and found.confidence >= 0.85
+    vague = infer_child_weights("三级指标分值=二级指标分值/三级指标个数")
+    assert vague is not None and vague.confidence < 0.7
+    assert infer_child_weights("按比例计分") is None

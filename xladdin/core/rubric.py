@@ -31,7 +31,15 @@ from .methods import (
     RatioMethod,
     ThresholdMethod,
 )
-from .numbers import ROUNDING_MODE_NAMES, RoundingMode, fmt_number
+from .numbers import (
+    ROUNDING_MODE_NAMES,
+    NumberParseError,
+    RoundingMode,
+    divide,
+    fmt_number,
+    quantize,
+    to_decimal,
+)
 from .policy import RoundingPolicy, RoundingRule
 from .result import Finding
 from .ruletext import flat
@@ -45,6 +53,18 @@ class DeclaredCounts(Model):
 
     level2: int = Field(ge=0)
     level3: int = Field(ge=0)
+
+
+class DerivedWeights(Model):
+    """Children's weights derived from their count: "三级指标分值 = 二级指标分值 ÷ 三级指标个数，
+    四舍五入保留整数" (``places: 0``, ``mode: half_up``)."""
+
+    places: int = Field(default=0, ge=0, le=10)
+    mode: RoundingMode = "half_up"
+
+    def weight(self, parent: Decimal, count: int) -> Decimal:
+        """Each child's weight: ``parent`` ÷ ``count``, rounded."""
+        return quantize(divide(parent, Decimal(count)), self.places, self.mode)
 
 
 class Node(Model):
@@ -64,9 +84,41 @@ class Node(Model):
     transfer_to: str | None = None
     """When this indicator does not apply, its weight moves to the indicator with this code
     ("无满意度指标的，其分值计入效益指标"), instead of rescaling every line."""
+    child_weights: DerivedWeights | None = None
+    """A group whose children's weights are its weight ÷ their count: children without a
+    ``weight`` get it; a printed weight that differs is kept and reported by ``lint``."""
     rounding: RoundingRule | None = None
     """A leaf's own score rounding (one decimal on one line, whole points on another); None:
     the rubric's ``rounding.score``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_child_weights(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not data.get("child_weights"):
+            return data
+        children, rule = data.get("children"), data["child_weights"]
+        if not isinstance(children, list) or not children or data.get("weight") is None:
+            return data
+        if not isinstance(rule, DerivedWeights):
+            rule = DerivedWeights.model_validate(rule)
+        try:
+            each = rule.weight(to_decimal(data["weight"]), len(children))
+        except NumberParseError:
+            return data  # the weight's own validation says what is wrong
+        data = dict(data)
+        data["children"] = [
+            {**child, "weight": each}
+            if isinstance(child, dict) and child.get("weight") is None
+            else child
+            for child in children
+        ]
+        return data
+
+    def derived_child_weight(self) -> Decimal | None:
+        """The weight ``child_weights`` gives each child, or None."""
+        if self.child_weights is None or not self.children:
+            return None
+        return self.child_weights.weight(self.weight, len(self.children))
 
     @field_validator("code")
     @classmethod
@@ -326,6 +378,24 @@ def option_findings(rubric: Rubric) -> list[Finding]:
                     field="rounding",
                 )
             )
+    for node, _ in rubric.walk():
+        each = node.derived_child_weight()
+        if each is None:
+            continue
+        assert node.child_weights is not None and node.children is not None
+        for child in node.children:
+            if child.weight != each:
+                findings.append(
+                    Finding(
+                        severity="warning",
+                        check="derived-weight",
+                        message=f"按“{node.name}分值{fmt_number(node.weight)}÷{len(node.children)}个下级指标，"
+                        f"保留{_places_text(node.child_weights.places)}”应为{fmt_number(each)}分，"
+                        f"表内为{fmt_number(child.weight)}分",
+                        code=child.code,
+                        field="weight",
+                    )
+                )
     for source, target in rubric.transfers():
         findings.append(
             Finding(
@@ -361,6 +431,32 @@ def infer_transfer(rule: str, names: Sequence[str]) -> OptionInference | None:
     return OptionInference({"source": source, "target": target}, 0.85 if sure else 0.6, note)
 
 
+_DERIVED = re.compile(
+    r"(?:分值|权重|分数)=\S{0,10}?(?:分值|权重|分数)[÷/]\S{0,10}?(?:个数|数量|项数|数)"
+)
+
+
+def infer_child_weights(rule: str) -> OptionInference | None:
+    """Weights derived from counts: "三级指标分值=二级指标分值÷三级指标个数，四舍五入保留整数"."""
+    text = flat(rule)
+    if _DERIVED.search(text) is None:
+        return None
+    rounding = infer_rounding(text)
+    if rounding is None:
+        return OptionInference(
+            {"places": 2, "mode": "half_up"},
+            0.6,
+            "下级指标分值=本级分值÷下级指标个数（规则未写保留位数，按两位小数）",
+        )
+    kept = _places_text(int(rounding.value["places"]))
+    how = ROUNDING_MODE_NAMES[rounding.value["mode"]]
+    return OptionInference(
+        rounding.value,
+        rounding.confidence,
+        f"下级指标分值=本级分值÷下级指标个数，保留{kept}，{how}",
+    )
+
+
 def _places_text(places: int) -> str:
     return "整数" if places == 0 else f"{places}位小数"
 
@@ -385,6 +481,7 @@ __all__ = [
     "ChecklistMethod",
     "DeclaredCounts",
     "DeductionMethod",
+    "DerivedWeights",
     "GradeBand",
     "JudgementMethod",
     "ManualMethod",
@@ -402,6 +499,7 @@ __all__ = [
     "Text",
     "ThresholdMethod",
     "grade_for",
+    "infer_child_weights",
     "infer_rounding",
     "infer_transfer",
     "option_findings",

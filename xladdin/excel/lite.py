@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from ..workbook.plan import WritePlan
 
 __all__ = [
+    "CHILD_WEIGHT",
     "EXEC_RATE",
     "PERF_GRADE",
     "SAVING_RATE",
@@ -99,6 +100,7 @@ SCORE_REASON = lite_function(udfs.SCORE_REASON)
 SCORE_THRESHOLD = lite_function(udfs.SCORE_THRESHOLD)
 SAVING_RATE = lite_function(udfs.SAVING_RATE)
 SCORE_TOLERANCE = lite_function(udfs.SCORE_TOLERANCE)
+CHILD_WEIGHT = lite_function(udfs.CHILD_WEIGHT)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -89,6 +89,7 @@ from ..workbook.layout import NO_WORDS, YES_WORDS
 from .macros import PERF_CHECK, PERF_NEW, PERF_RECALC
 
 __all__ = [
+    "CHILD_WEIGHT",
     "EXEC_RATE",
     "PERF_CHECK",
     "PERF_GRADE",
@@ -1303,3 +1304,25 @@ def SCORE_TOLERANCE(
             tolerance_line(None, deviation, weight, free, per_points, per, mode, places, rounding)
         )
     )
+
+
+@worksheet_function(
+    parent_weight="上级指标（如二级指标）的分值，如 10",
+    count="下级指标（如三级指标）的个数，如 3",
+    places="分值保留的小数位数，可省略，默认0（保留整数）",
+    rounding=_ROUNDING_DOC,
+)
+def CHILD_WEIGHT(parent_weight: Any, count: Any, places: Any = 0, rounding: Any = None) -> Any:
+    """下级指标分值 = 上级指标分值 ÷ 下级指标个数，按规定位数舍入（默认四舍五入保留整数）。例：CHILD_WEIGHT(10,3) = 3；CHILD_WEIGHT(10,4) = 3。"""
+    parent, n = weight_of(parent_weight), count_of(count, "下级指标个数")
+    if n < 1:
+        raise ArgumentError("下级指标个数应至少为1")
+    rule = {"places": places_of(places, 0), "mode": rounding_of(rounding)}
+    leaves = [
+        {"code": f"X{i}", "name": f"指标{i}", "method": {"type": "manual"}} for i in range(1, n + 1)
+    ]
+    group = Node.model_validate(
+        {"code": "X", "name": "本项", "weight": parent, "child_weights": rule, "children": leaves}
+    )
+    assert group.children is not None
+    return float(group.children[0].weight)
