@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import d, evidence, group, leaf, rubric
+from xladdin.core.codec import decode, encode
 from xladdin.core.errors import RubricError
 from xladdin.core.infer import infer_method
 from xladdin.core.lint import lint_rubric
-from xladdin.core.methods import MethodError, method_spec, tolerance_points
+from xladdin.core.methods import MethodError, method_spec, survey_points, tolerance_points
 from xladdin.core.rubric import Rubric, infer_child_weights, infer_rounding, infer_transfer
 from xladdin.core.scoring import score
 from xladdin.excel import udfs
@@ -182,8 +183,6 @@ def test_the_tolerance_worksheet_function() -> None:
     assert udfs.SCORE_TOLERANCE("2.5%", 8, "2%", 0.5) == 7.75
     assert udfs.SCORE_TOLERANCE(0.025, 8, 0.02, 0.5, None, 1) == 7.5
     assert udfs.SCORE_TOLERANCE(0.025, 8, 0.02, 0.5, None, "整点扣分") == 8
-    reason = udfs.SCORE_REASON("SCORE_TOLERANCE", "预算调整率", "2.5%", 8, "2%", 0.5)
-    assert reason == "预算调整率2.50%，超出2%的部分为0.5%，扣0.25分"
     assert str(udfs.SCORE_TOLERANCE(0.025, 8, 0.02, 0.5, None, "乱写")).startswith("#VALUE!")
 
 
@@ -296,3 +295,75 @@ def test_derived_weights_are_inferred_from_the_rule() -> None:
     vague = infer_child_weights("三级指标分值=二级指标分值/三级指标个数")
     assert vague is not None and vague.confidence < 0.7
     assert infer_child_weights("按比例计分") is None
+
+
+# ---------------------------------------------------------------------------------------------
+# 满意度扣分: each failing item deducts its points × (1 − its satisfaction rate).
+
+SURVEY_RULE = (
+    "开展服务满意度调查：办事效率（2分）、服务态度（2分）、政策宣传（1分），"
+    "满意率低于90%的，按该项分值×（1-满意率）扣分，扣完为止"
+)
+SURVEY = {
+    "type": "survey",
+    "items": [
+        {"label": "办事效率", "points": 2},
+        {"label": "服务态度", "points": 2},
+        {"label": "政策宣传", "points": 1},
+    ],
+    "pass_rate": "90%",
+}
+
+
+def test_survey_deductions_are_weighted_by_the_satisfaction_rate() -> None:
+    table = rubric([leaf("S1", 5, SURVEY), leaf("S2", 5, {**SURVEY, "pass_rate": None})])
+    rates = {"rates": ["95%", "80%", "60%"]}
+    result = score(table, evidence({"S1": rates, "S2": rates}))
+    first, second = result.indicators
+    # 服务态度 2 × 20% = 0.4, 政策宣传 1 × 40% = 0.4; 办事效率 passes at 95%
+    assert first.score == d("4.2")
+    assert first.reason == "服务态度满意率80%、政策宣传满意率60%，扣0.8分"
+    # without a pass rate 办事效率 deducts 2 × 5% = 0.1 too
+    assert second.score == d("4.1")
+    assert survey_points(d("1"), [d("0")], [d("3")]) == 0  # 扣完为止
+    with pytest.raises(MethodError):
+        survey_points(d("5"), [d("1.2")], [d("2")])
+
+
+def test_survey_inputs_round_trip_through_the_cells() -> None:
+    table = rubric([leaf("S1", 5, SURVEY)], total_weight=5)
+    node = table.leaves()[0]
+    inputs = method_spec(node).inputs(node)
+    assert [(i.key, i.kind, i.percent) for i in inputs] == [
+        ("item1", "number", True),
+        ("item2", "number", True),
+        ("item3", "number", True),
+    ]
+    line = evidence({"S1": {"rates": ["95%", "80%", "60%"]}}).lines["S1"]
+    cells = encode(node, line)
+    assert decode(node, cells) == line
+    [warned] = [
+        f
+        for f in lint_rubric(rubric([leaf("S1", 1, SURVEY)], total_weight=1))
+        if f.check == "survey-points"
+    ]
+    assert "合计5" in warned.message
+
+
+def test_the_survey_worksheet_function() -> None:
+    assert udfs.SCORE_SURVEY([0.95, 0.8, 0.6], [2, 2, 1], 5, 0.9) == 4.2
+    assert udfs.SCORE_SURVEY([0.95, 0.8, 0.6], [2, 2, 1], 5) == 4.1
+    assert str(udfs.SCORE_SURVEY([0.95, 0.8], [2, 2, 1], 5)).startswith("#VALUE!")
+
+
+def test_the_survey_rule_is_inferred() -> None:
+    found = infer_method(SURVEY_RULE, weight=Decimal(5))
+    assert found.method == {
+        **SURVEY,
+        "items": [
+            {"label": "办事效率", "points": Decimal(2)},
+            {"label": "服务态度", "points": Decimal(2)},
+            {"label": "政策宣传", "points": Decimal(1)},
+        ],
+    }
+    assert found.confidence >= 0.85

@@ -52,6 +52,7 @@ __all__ = [
     "SCORE_JUDGE",
     "SCORE_RATE",
     "SCORE_REASON",
+    "SCORE_SURVEY",
     "SCORE_THRESHOLD",
     "SCORE_TOLERANCE",
     "recalc_this_book",
@@ -101,6 +102,7 @@ SCORE_THRESHOLD = lite_function(udfs.SCORE_THRESHOLD)
 SAVING_RATE = lite_function(udfs.SAVING_RATE)
 SCORE_TOLERANCE = lite_function(udfs.SCORE_TOLERANCE)
 CHILD_WEIGHT = lite_function(udfs.CHILD_WEIGHT)
+SCORE_SURVEY = lite_function(udfs.SCORE_SURVEY)
 
 
 # ---------------------------------------------------------------------------------------------

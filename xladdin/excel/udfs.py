@@ -103,6 +103,7 @@ __all__ = [
     "SCORE_LINE",
     "SCORE_RATE",
     "SCORE_REASON",
+    "SCORE_SURVEY",
     "SCORE_THRESHOLD",
     "SCORE_TOLERANCE",
 ]
@@ -1174,7 +1175,6 @@ _REASON_LINES: dict[str, Callable[..., OneLine]] = {
     "SCORE_DEDUCT": deduction_line,
     "SCORE_THRESHOLD": threshold_line,
     "SCORE_JUDGE": judgement_line,
-    "SCORE_TOLERANCE": tolerance_line,
 }
 
 
@@ -1188,7 +1188,7 @@ def _reason_arguments(builder: Callable[..., OneLine], args: Sequence[Any]) -> l
 
 
 @worksheet_function(
-    function_name='得分所用的函数名，如 "SCORE_RATE"（也可为 SCORE_BANDS、SCORE_CHECKLIST、SCORE_DEDUCT、SCORE_THRESHOLD、SCORE_JUDGE、SCORE_TOLERANCE）',
+    function_name='得分所用的函数名，如 "SCORE_RATE"（也可为 SCORE_BANDS、SCORE_CHECKLIST、SCORE_DEDUCT、SCORE_THRESHOLD、SCORE_JUDGE）',
     label="指标或事项名称，如“预算执行率”“满意度”“不规范事项”；用于 SCORE_JUDGE 时填扣分理由；可留空",
     arg1="该函数的第1个参数（与得分公式相同）",
     arg2="该函数的第2个参数",
@@ -1326,3 +1326,46 @@ def CHILD_WEIGHT(parent_weight: Any, count: Any, places: Any = 0, rounding: Any 
     )
     assert group.children is not None
     return float(group.children[0].weight)
+
+
+@worksheet_function(
+    rates="各调查项满意率的区域，如 {0.95;0.8;1} 或“80%”；空单元格不计",
+    item_points="各调查项分值的区域，与满意率一一对应，如 {2;2;1}",
+    weight="本项权重（分值），如 5",
+    pass_rate="满意率达到多少不扣分，可省略：省略时每项均扣 分值×（1−满意率）",
+    places=_PLACES_DOC,
+    rounding=_ROUNDING_DOC,
+)
+def SCORE_SURVEY(
+    rates: Any,
+    item_points: Any,
+    weight: Any,
+    pass_rate: Any = None,
+    places: Any = 2,
+    rounding: Any = None,
+) -> Any:
+    """满意度扣分：满意率未达标的调查项扣 该项分值×（1−满意率），扣完为止。例：SCORE_SURVEY({0.95;0.8;1},{2;2;1},5,0.9) = 4.6。"""
+    rate_cells, point_cells = flatten(rates), flatten(item_points)
+    same_size(rate_cells, point_cells, ("满意率", "调查项分值"))
+    found: list[Decimal] = []
+    items: list[m.SurveyItem] = []
+    for index, (rate, amount) in enumerate(zip(rate_cells, point_cells, strict=True), 1):
+        if _blank(rate) and _blank(amount):
+            continue
+        found.append(number(rate, f"第{index}项满意率"))
+        items.append(
+            m.SurveyItem(label=f"第{index}项", points=non_negative(amount, f"第{index}项分值"))
+        )
+    if not items:
+        raise ArgumentError("没有填写任何调查项的满意率")
+    passing = optional_number(pass_rate, "不扣分的满意率")
+    method = m.SurveyMethod(type="survey", items=items, pass_rate=passing)
+    line = one_line(
+        None,
+        weight_of(weight),
+        method,
+        LineEvidence(rates=found),
+        places_of(places, SCORE_PLACES),
+        rounding_of(rounding),
+    )
+    return points_result(line_score(line))

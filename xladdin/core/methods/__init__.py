@@ -1,7 +1,7 @@
 """The scoring methods: one module each, collected in the registry ``METHODS``.
 
 Each module (``ratio``, ``bands``, ``checklist``, ``deduction``, ``threshold``, ``judgement``,
-``manual``, ``itemized``, ``tolerance``) holds its pydantic model, its arithmetic as pure functions of
+``manual``, ``itemized``, ``tolerance``, ``survey``) holds its pydantic model, its arithmetic as pure functions of
 Decimals (shared with the worksheet functions; they return unrounded points and raise
 :class:`MethodError` with a Chinese message), the evidence inputs it needs, its lint checks and its rule-text patterns,
 tied together in a :class:`MethodSpec` named ``SPEC``. Code that needs "the method of this
@@ -24,6 +24,7 @@ from . import (
     judgement,
     manual,
     ratio,
+    survey,
     threshold,
     tolerance,
 )
@@ -55,6 +56,7 @@ from .itemized import DeductionItem, ItemizedDeductionMethod, itemized_points
 from .judgement import BAND, NATIONAL_JUDGEMENT_BANDS, JudgementMethod, judgement_points
 from .manual import ManualMethod
 from .ratio import Inverse, RatioMethod, RatioMode, RatioPoints, completion, ratio_points
+from .survey import SurveyItem, SurveyMethod, survey_points
 from .threshold import OP_TEXT, ThresholdMethod, ThresholdOp, threshold_met
 from .tolerance import ToleranceMethod, ToleranceMode, tolerance_points
 
@@ -70,6 +72,7 @@ METHODS: dict[str, MethodSpec[Any]] = {
         manual.SPEC,
         itemized.SPEC,
         tolerance.SPEC,
+        survey.SPEC,
     )
 }
 """Every scoring method by its ``type``, in the order the documentation lists them."""
@@ -85,6 +88,7 @@ if TYPE_CHECKING:  # the same models as METHODS, spelt out for the type checker
         | ManualMethod
         | ItemizedDeductionMethod
         | ToleranceMethod
+        | SurveyMethod
     )
 else:
     AnyMethod = functools.reduce(operator.or_, (spec.model for spec in METHODS.values()))
@@ -145,6 +149,8 @@ __all__ = [
     "RatioMethod",
     "RatioMode",
     "RatioPoints",
+    "SurveyItem",
+    "SurveyMethod",
     "ThresholdMethod",
     "ThresholdOp",
     "ToleranceMethod",
@@ -162,6 +168,7 @@ __all__ = [
     "method_spec",
     "rate",
     "ratio_points",
+    "survey_points",
     "threshold_met",
     "tolerance_points",
 ]
