@@ -367,3 +367,46 @@ def test_the_survey_rule_is_inferred() -> None:
         ],
     }
     assert found.confidence >= 0.85
+
+
+# ---------------------------------------------------------------------------------------------
+# 定性指标 bands with the province's edges (100–80% / 80–50% / 50–0%).
+
+PROVINCE_BANDS = {"type": "judgement", "scale": "national", "edges": ["80%", "50%"]}
+
+
+def test_qualitative_bands_with_other_edges() -> None:
+    table = rubric(
+        [leaf("Q1", 5, PROVINCE_BANDS), leaf("Q2", 5, {"type": "judgement", "scale": "national"})],
+        total_weight=10,
+    )
+    partly = {"band": "部分达成并具有一定效果", "share": "55%", "reason": "初步建立"}
+    result = score(table, evidence({"Q1": {"decision": partly}, "Q2": {"decision": partly}}))
+    first, second = result.indicators
+    assert first.score == d("2.75") and first.status == "scored"
+    # 55% is outside the national 部分达成 band (60–80%)
+    assert second.status == "invalid_evidence" and "60%–80%" in second.reason
+    node = table.leaves()[0]
+    band_input = next(i for i in method_spec(node).inputs(node) if i.key == "band")
+    assert "部分达成并具有一定效果50%-80%" in band_input.help
+    assert [f.check for f in lint_rubric(table) if f.code == "Q1"] == ["judgement-edges"]
+    with pytest.raises(RubricError):
+        rubric([leaf("Q1", 5, {**PROVINCE_BANDS, "edges": ["50%", "80%"]})], total_weight=5)
+
+
+def test_the_qualitative_worksheet_function() -> None:
+    assert udfs.SCORE_QUALITATIVE(5, "部分达成并具有一定效果", 0.55, [0.8, 0.5]) == 2.75
+    assert udfs.SCORE_QUALITATIVE(5, "达成年度指标", 0.9) == 4.5
+    assert str(udfs.SCORE_QUALITATIVE(5, "部分达成并具有一定效果", 0.55)).startswith("#VALUE!")
+
+
+def test_band_edges_are_inferred_from_the_rule() -> None:
+    rule = (
+        "定性指标根据指标完成情况分为：达成年度指标、部分达成年度指标并具有一定效果、"
+        "未达成年度指标且效果较差三档，分别按照该指标对应分值区间100-80%（含）、80-50%（含）、"
+        "50-0%合理确定分值"
+    )
+    found = infer_method(rule, weight=Decimal(5))
+    assert found.method == PROVINCE_BANDS and found.confidence >= 0.85
+    national = infer_method(rule.replace("80-50%", "80-60%").replace("50-0%", "60-0%"))
+    assert national.method == {"type": "judgement", "scale": "national"}

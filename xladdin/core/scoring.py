@@ -17,6 +17,7 @@ from .methods import (
     checklist_flags,
     finish,
     format_value,
+    judgement_bands,
     judgement_points,
     measured_value,
     method_spec,
@@ -73,6 +74,7 @@ def decision_points(node: Node, decision: Decision) -> Outcome:
         deduct_points=decision.deduct_points,
         deductions=deductions,
         band=decision.band,
+        bands=judgement_bands(node.method),
     )
     reason = _clean(decision.reason)
     if decision.deductions:

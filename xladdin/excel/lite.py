@@ -50,6 +50,7 @@ __all__ = [
     "SCORE_CHECKLIST",
     "SCORE_DEDUCT",
     "SCORE_JUDGE",
+    "SCORE_QUALITATIVE",
     "SCORE_RATE",
     "SCORE_REASON",
     "SCORE_SURVEY",
@@ -103,6 +104,7 @@ SAVING_RATE = lite_function(udfs.SAVING_RATE)
 SCORE_TOLERANCE = lite_function(udfs.SCORE_TOLERANCE)
 CHILD_WEIGHT = lite_function(udfs.CHILD_WEIGHT)
 SCORE_SURVEY = lite_function(udfs.SCORE_SURVEY)
+SCORE_QUALITATIVE = lite_function(udfs.SCORE_QUALITATIVE)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -101,6 +101,7 @@ __all__ = [
     "SCORE_DEDUCT",
     "SCORE_JUDGE",
     "SCORE_LINE",
+    "SCORE_QUALITATIVE",
     "SCORE_RATE",
     "SCORE_REASON",
     "SCORE_SURVEY",
@@ -1365,6 +1366,44 @@ def SCORE_SURVEY(
         weight_of(weight),
         method,
         LineEvidence(rates=found),
+        places_of(places, SCORE_PLACES),
+        rounding_of(rounding),
+    )
+    return points_result(line_score(line))
+
+
+@worksheet_function(
+    weight="本项权重（分值），如 5",
+    band="评价档次：达成年度指标、部分达成并具有一定效果、未达成且效果较差",
+    share="该档内的得分比例，如 0.55 或“55%”",
+    edges="分档界限，两个比例由高到低，如 {0.8;0.5}（100%-80%、80%-50%、50%-0%）；可省略，默认全国三档 {0.8;0.6}",
+    places=_PLACES_DOC,
+    rounding=_ROUNDING_DOC,
+)
+def SCORE_QUALITATIVE(
+    weight: Any,
+    band: Any,
+    share: Any,
+    edges: Any = None,
+    places: Any = 2,
+    rounding: Any = None,
+) -> Any:
+    """定性指标分档计分：在所选档次的比例范围内按得分比例得分，分档界限可按各省规定设置。例：SCORE_QUALITATIVE(5,"部分达成并具有一定效果",0.55,{0.8;0.5}) = 2.75。"""
+    chosen = label_text(band)
+    if not chosen:
+        raise ArgumentError("请填写评价档次")
+    given = number(share, "得分比例")
+    edge_cells = [cell for cell in flatten(edges) if not _blank(cell)]
+    bounds = [number(cell, f"第{i}个分档界限") for i, cell in enumerate(edge_cells, 1)]
+    if len(bounds) not in (0, 2):
+        raise ArgumentError(f"分档界限应为两个比例（如 {{0.8;0.5}}），实际为{len(bounds)}个")
+    method = JudgementMethod(type="judgement", scale="national", edges=bounds or None)
+    decision = Decision(band=chosen, share=given, reason="评价人认定")
+    line = one_line(
+        None,
+        weight_of(weight),
+        method,
+        LineEvidence(decision=decision),
         places_of(places, SCORE_PLACES),
         rounding_of(rounding),
     )

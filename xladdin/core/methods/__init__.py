@@ -53,7 +53,14 @@ from .base import (
 from .checklist import ChecklistItem, ChecklistMethod, checklist_flags, checklist_points
 from .deduction import COUNT, DeductionMethod, deduction_points
 from .itemized import DeductionItem, ItemizedDeductionMethod, itemized_points
-from .judgement import BAND, NATIONAL_JUDGEMENT_BANDS, JudgementMethod, judgement_points
+from .judgement import (
+    BAND,
+    NATIONAL_JUDGEMENT_BANDS,
+    JudgementMethod,
+    band_table,
+    judgement_bands,
+    judgement_points,
+)
 from .manual import ManualMethod
 from .ratio import Inverse, RatioMethod, RatioMode, RatioPoints, completion, ratio_points
 from .survey import SurveyItem, SurveyMethod, survey_points
@@ -156,6 +163,7 @@ __all__ = [
     "ToleranceMethod",
     "ToleranceMode",
     "band_points",
+    "band_table",
     "checklist_flags",
     "checklist_points",
     "completion",
@@ -163,6 +171,7 @@ __all__ = [
     "finish",
     "format_value",
     "itemized_points",
+    "judgement_bands",
     "judgement_points",
     "measured_value",
     "method_spec",
