@@ -410,3 +410,39 @@ def test_band_edges_are_inferred_from_the_rule() -> None:
     assert found.method == PROVINCE_BANDS and found.confidence >= 0.85
     national = infer_method(rule.replace("80-50%", "80-60%").replace("50-0%", "60-0%"))
     assert national.method == {"type": "judgement", "scale": "national"}
+
+
+# ---------------------------------------------------------------------------------------------
+# "=" targets scored as exact: full marks at the target, less on either side.
+
+
+def test_an_exact_target_loses_points_on_either_side() -> None:
+    exact = {"type": "ratio", "target": 100, "percent": False, "direction": "exact"}
+    table = rubric(
+        [
+            leaf("E1", 5, exact),
+            leaf("E2", 5, exact),
+            leaf("E3", 5, exact),
+            leaf("E4", 5, {**exact, "inverse": "linear_to_double"}),
+            leaf("E5", 5, {**exact, "direction": "higher"}),
+        ],
+        total_weight=25,
+    )
+    values = {"E1": 95, "E2": 100, "E3": 125, "E4": 125, "E5": 125}
+    result = score(table, evidence({code: {"value": v} for code, v in values.items()}))
+    scores = {line.code: line.score for line in result.indicators}
+    assert scores == {"E1": d("4.75"), "E2": d("5"), "E3": d("4"), "E4": d("3.75"), "E5": d("5")}
+
+
+def test_the_exact_worksheet_function() -> None:
+    assert udfs.SCORE_EXACT(95, 100, 5) == 4.75
+    assert udfs.SCORE_EXACT(125, 100, 5) == 4
+    assert udfs.SCORE_EXACT(125, 100, 5, "两倍目标值得0分") == 3.75
+    assert str(udfs.SCORE_EXACT(125, 0, 5)).startswith("#VALUE!")
+
+
+def test_an_exact_target_is_inferred_from_its_wording() -> None:
+    rule = "等于目标值得满分，高于或低于目标值的按比例计分"
+    found = infer_method(rule, weight=Decimal(5), target="=100")
+    assert found.method["direction"] == "exact" and found.confidence >= 0.85
+    assert "direction" not in infer_method("按比例计分", weight=Decimal(5)).method

@@ -49,6 +49,7 @@ __all__ = [
     "SCORE_BANDS",
     "SCORE_CHECKLIST",
     "SCORE_DEDUCT",
+    "SCORE_EXACT",
     "SCORE_JUDGE",
     "SCORE_QUALITATIVE",
     "SCORE_RATE",
@@ -105,6 +106,7 @@ SCORE_TOLERANCE = lite_function(udfs.SCORE_TOLERANCE)
 CHILD_WEIGHT = lite_function(udfs.CHILD_WEIGHT)
 SCORE_SURVEY = lite_function(udfs.SCORE_SURVEY)
 SCORE_QUALITATIVE = lite_function(udfs.SCORE_QUALITATIVE)
+SCORE_EXACT = lite_function(udfs.SCORE_EXACT)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -99,6 +99,7 @@ __all__ = [
     "SCORE_BANDS",
     "SCORE_CHECKLIST",
     "SCORE_DEDUCT",
+    "SCORE_EXACT",
     "SCORE_JUDGE",
     "SCORE_LINE",
     "SCORE_QUALITATIVE",
@@ -1404,6 +1405,51 @@ def SCORE_QUALITATIVE(
         weight_of(weight),
         method,
         LineEvidence(decision=decision),
+        places_of(places, SCORE_PLACES),
+        rounding_of(rounding),
+    )
+    return points_result(line_score(line))
+
+
+@worksheet_function(
+    actual="实际值，如 105",
+    target="目标值（“=”指标的年度指标值），如 100；不能为0",
+    weight="本项权重（分值），如 5",
+    inverse="高于目标值时，可省略：“目标值/实际值”（默认）或“两倍目标值得0分”",
+    places=_PLACES_DOC,
+    rounding=_ROUNDING_DOC,
+)
+def SCORE_EXACT(
+    actual: Any,
+    target: Any,
+    weight: Any,
+    inverse: Any = None,
+    places: Any = 2,
+    rounding: Any = None,
+) -> Any:
+    """等于目标值得满分：低于的得 权重×实际值/目标值，高于的得 权重×目标值/实际值（或两倍目标值得0分）。例：SCORE_EXACT(95,100,5) = 4.75；SCORE_EXACT(125,100,5) = 4。"""
+    done, goal = number(actual, "实际值"), number(target, "目标值")
+    if goal <= 0:
+        raise ArgumentError(f"目标值应大于0（{fmt_number(goal)}）")
+    how = _single(inverse, "高于目标值时")
+    text = "" if _blank(how) else str(how).strip()
+    if text not in ("", "目标值/实际值", "两倍目标值得0分", "反向线性"):
+        raise ArgumentError(
+            f"高于目标值时应填“目标值/实际值”或“两倍目标值得0分”，实际为“{cell_text(text)[:20]}”"
+        )
+    method = RatioMethod(
+        type="ratio",
+        target=goal,
+        direction="exact",
+        inverse="target_over_actual" if text in ("", "目标值/实际值") else "linear_to_double",
+        value_label="实际值",
+        percent=False,
+    )
+    line = one_line(
+        None,
+        weight_of(weight),
+        method,
+        LineEvidence(value=done),
         places_of(places, SCORE_PLACES),
         rounding_of(rounding),
     )

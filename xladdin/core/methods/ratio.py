@@ -54,7 +54,7 @@ from .base import (
 )
 
 RatioMode = Literal["proportional", "step_started", "step_full"]
-Direction = Literal["higher", "lower"]
+Direction = Literal["higher", "lower", "exact"]
 Inverse = Literal["target_over_actual", "linear_to_double"]
 RateFormula = Literal["quotient", "saving"]
 
@@ -67,6 +67,8 @@ class RatioMethod(Model):
     (000 B11: 93.25% → 7% deducted → 0.93). ``step_full``: only full steps count.
     ``direction: lower`` for lower-is-better values (成本, 超支率): ``target_over_actual`` gives
     weight × target / actual, ``linear_to_double`` falls linearly to 0 at twice the target.
+    ``direction: exact`` for "=" targets: full marks at the target, in proportion below it
+    (value / target) and, above it, as a lower-is-better value (``inverse``).
     ``formula: saving`` computes the value from the two figures as (denominator − numerator) /
     denominator (成本节约率 = (计划成本 − 实际成本) / 计划成本) instead of their quotient.
     """
@@ -106,9 +108,10 @@ def completion(
     """How far ``value`` reaches ``target``, as a fraction (1 = reached; may exceed 1).
 
     Lower-is-better values: ``target_over_actual`` gives target / value; ``linear_to_double``
-    gives 1 at the target falling to 0 at twice the target.
+    gives 1 at the target falling to 0 at twice the target. ``exact`` ("=" targets): value /
+    target below the target, 1 at it, and above it as a lower-is-better value.
     """
-    if direction == "higher":
+    if direction == "higher" or (direction == "exact" and value < target):
         if target == 0:
             raise MethodError("目标值为0，无法计算完成率")
         return divide(value, target)
@@ -349,6 +352,10 @@ def _ratio_step(
     return Inference(method, 0.85, note, doubts)
 
 
+_EXACT = re.compile(
+    r"(?:偏离|高于或低于|低于或高于|超过或低于|超出或未达到|未达到或超过)\S{0,8}?(?:目标|指标|计划)值"
+)
+
 _PROPORTIONAL = re.compile(
     r"得分=[^；;。，,]{0,30}?[×*xX]|按(?:实际完成值与\S{0,10}的)?比例(?:得分|计分|计算|折算)"
     r"|(?:比例|比率|完成率)[×*xX](?:权重|分值)"
@@ -372,6 +379,8 @@ def _ratio_proportional(
         method["direction"] = "lower"
         if re.search("两倍|2倍", text):
             method["inverse"] = "linear_to_double"
+    elif _EXACT.search(text):
+        method["direction"] = "exact"
     _ratio_labels(method, rule, name)
     _ratio_target(method, text, target)
     confidence = 0.85
@@ -387,6 +396,8 @@ def _ratio_proportional(
     label = method.get("value_label", "完成率")
     if method.get("direction") == "lower":
         note = "按比例计分（越低越好）：未超过目标值得满分，否则得分=目标值/实际值×权重"
+    elif method.get("direction") == "exact":
+        note = "按比例计分（等于目标值得满分）：低于的得分=实际值/目标值×权重，高于的得分=目标值/实际值×权重"
     else:
         note = f"按比例计分：得分={label}×权重，最高为权重分"
     return Inference(method, confidence, note, doubts)
