@@ -446,3 +446,20 @@ def test_an_exact_target_is_inferred_from_its_wording() -> None:
     found = infer_method(rule, weight=Decimal(5), target="=100")
     assert found.method["direction"] == "exact" and found.confidence >= 0.85
     assert "direction" not in infer_method("按比例计分", weight=Decimal(5)).method
+
+
+def test_qualitative_band_edges_set_for_the_whole_rubric() -> None:
+    national = {"type": "judgement", "scale": "national"}
+    table = rubric(
+        [leaf("Q1", 5, national), leaf("Q2", 5, {**national, "edges": ["90%", "70%"]})],
+        total_weight=10,
+        judgement_edges=["80%", "50%"],
+    )
+    partly = {"band": "部分达成并具有一定效果", "share": "55%", "reason": "初步建立"}
+    result = score(table, evidence({"Q1": {"decision": partly}, "Q2": {"decision": partly}}))
+    first, second = result.indicators
+    assert first.score == d("2.75")
+    # the line's own edges (90/70) win over the rubric's: 55% is not 部分达成 there
+    assert second.status == "invalid_evidence" and "70%–90%" in second.reason
+    with pytest.raises(RubricError):
+        rubric([leaf("Q1", 5, national)], total_weight=5, judgement_edges=["80%"])

@@ -31,6 +31,7 @@ from .methods import (
     RatioMethod,
     ThresholdMethod,
 )
+from .methods.judgement import check_edges
 from .numbers import (
     ROUNDING_MODE_NAMES,
     NumberParseError,
@@ -236,11 +237,19 @@ class Rubric(Model):
     grades: list[GradeBand] = Field(default_factory=lambda: list(NATIONAL_GRADES))
     rounding: RoundingPolicy = RoundingPolicy()
     not_applicable: Literal["rescale", "forbidden"] = "rescale"
+    judgement_edges: list[NonNeg] | None = None
+    """The inner edges of every qualitative line's three bands (``[80%, 50%]``: 100–80% /
+    80–50% / 50–0%) unless the line sets its own; None: the national 80% and 60%."""
     reason_rules: list[ReasonRule] = Field(default_factory=list)
     level_names: list[str] = Field(default_factory=lambda: ["一级指标", "二级指标", "三级指标"])
     levels: list[Node] = Field(min_length=1)
     bonus: Adjustment | None = None
     penalty: Adjustment | None = None
+
+    @field_validator("judgement_edges")
+    @classmethod
+    def _edges(cls, value: list[Decimal] | None) -> list[Decimal] | None:
+        return check_edges(value)
 
     @model_validator(mode="after")
     def _unique_codes(self) -> Rubric:

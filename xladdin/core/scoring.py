@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -63,8 +64,11 @@ def _clean(reason: str) -> str:
     return reason.strip().rstrip("。；;，,")
 
 
-def decision_points(node: Node, decision: Decision) -> Outcome:
-    """Points and reason of an evaluator's decision on a line (unrounded, see ``finish``)."""
+def decision_points(
+    node: Node, decision: Decision, edges: Sequence[Decimal] | None = None
+) -> Outcome:
+    """Points and reason of an evaluator's decision on a line (unrounded, see ``finish``);
+    ``edges``: the rubric's qualitative band edges when the line sets none."""
     deductions = [(d.share, d.points) for d in decision.deductions] if decision.deductions else None
     points = judgement_points(
         node.weight,
@@ -74,7 +78,7 @@ def decision_points(node: Node, decision: Decision) -> Outcome:
         deduct_points=decision.deduct_points,
         deductions=deductions,
         band=decision.band,
-        bands=judgement_bands(node.method),
+        bands=judgement_bands(node.method, edges),
     )
     reason = _clean(decision.reason)
     if decision.deductions:
@@ -141,7 +145,7 @@ def score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineSco
 
     if line.decision is not None:
         try:
-            decided = decision_points(node, line.decision)
+            decided = decision_points(node, line.decision, rubric.judgement_edges)
         except MethodError as exc:
             return LineScore("invalid_evidence", None, str(exc))
         points, reason = finish(decided, node.weight, rubric.score_rule(node))

@@ -57,16 +57,21 @@ class JudgementMethod(Model):
     @field_validator("edges")
     @classmethod
     def _two_edges(cls, value: list[Decimal] | None) -> list[Decimal] | None:
-        if value is not None and (len(value) != 2 or not ONE > value[0] > value[1] > ZERO):
-            raise ValueError(
-                "定性指标分档 edges 须为两个比例，由高到低，均在0与100%之间（如 [80%, 50%]）"
-            )
-        return value
+        return check_edges(value)
 
     @property
     def banded(self) -> bool:
         """The evaluator picks one of three bands and a share within it."""
         return self.scale == "national" or self.edges is not None
+
+
+def check_edges(value: list[Decimal] | None) -> list[Decimal] | None:
+    """Two inner band edges, the higher first, both strictly between 0 and 100%."""
+    if value is not None and (len(value) != 2 or not ONE > value[0] > value[1] > ZERO):
+        raise ValueError(
+            "定性指标分档 edges 须为两个比例，由高到低，均在0与100%之间（如 [80%, 50%]）"
+        )
+    return value
 
 
 def band_table(edges: Sequence[Decimal] | None) -> dict[str, tuple[Decimal, Decimal]]:
@@ -78,9 +83,13 @@ def band_table(edges: Sequence[Decimal] | None) -> dict[str, tuple[Decimal, Deci
     return {names[0]: (high, ONE), names[1]: (low, high), names[2]: (ZERO, low)}
 
 
-def judgement_bands(method: Any) -> dict[str, tuple[Decimal, Decimal]]:
-    """The qualitative bands of a line's method (the national ones unless it sets ``edges``)."""
-    return band_table(method.edges if isinstance(method, JudgementMethod) else None)
+def judgement_bands(
+    method: Any, default: Sequence[Decimal] | None = None
+) -> dict[str, tuple[Decimal, Decimal]]:
+    """The qualitative bands of a line's method: its ``edges``, else the rubric's ``default``
+    edges, else the national bands."""
+    edges = method.edges if isinstance(method, JudgementMethod) else None
+    return band_table(edges if edges is not None else default)
 
 
 def bands_text(bands: Mapping[str, tuple[Decimal, Decimal]]) -> str:
