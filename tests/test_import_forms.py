@@ -131,7 +131,8 @@ def test_import_command_prints_the_account(files: dict[str, Path], tmp_path: Pat
         "原表得分为评价人酌情认定、不能按规则复算的指标（2）：B11群众出行条件、B22管护长效机制"
         in out
     )
-    assert "须人工核对（2）" in out
+    # the footnote's 100–80 / 80–50 / 50–0 bands are the 定性 lines' own: nothing to check by hand
+    assert "须人工核对" not in out
     assert "原表自相矛盾之处（分值合计、总分、资金块）：未发现" in out
 
 
@@ -195,16 +196,23 @@ def test_footnote_rule_is_the_rule_text_of_the_lines_it_governs(
     assert "100-80%（含）、80-50%（含）、50-0%" in qualitative.rule
 
 
-def test_band_edges_the_rubric_cannot_state_are_marked_for_manual_check(
-    imports: dict[str, ImportResult],
+def test_band_edges_as_printed_are_the_qualitative_lines_bands(
+    imports: dict[str, ImportResult], tmp_path: Path
 ) -> None:
     result = imports["roads-yuan.xlsx"]
+    edges = [Decimal("0.8"), Decimal("0.5")]
     for name in ("群众出行条件", "管护长效机制"):
         leaf = leaf_by_name(result, name)
-        assert leaf.method == JudgementMethod(type="judgement")
-        assert "100%-80%、80%-50%、50%-0%" in result.account.checks[leaf.code]
-        assert leaf.code in result.account.review
-    assert "须人工核对" in "".join(result.comments[leaf.code])
+        assert leaf.method == JudgementMethod(type="judgement", scale="national", edges=edges)
+        assert leaf.code not in result.account.checks
+        assert leaf.code not in result.account.review
+        assert "100%-80%、80%-50%、50%-0%" in result.inferences[leaf.code].note
+    # 2.75 of 5 is 55%: 部分达成 in this province's bands (80–50%), not 未达成 (national 60–0%)
+    _, evidence_path = written(result, tmp_path)
+    evidence = load_evidence(evidence_path)
+    decision = evidence.lines[leaf.code].decision
+    assert decision is not None
+    assert (decision.band, decision.share) == ("部分达成并具有一定效果", Decimal("0.55"))
 
 
 def test_no_printed_rule_uses_the_national_default_and_says_so(

@@ -322,8 +322,8 @@ _NAMES = {
 _ITEM = re.compile(r"item(\d+)$")
 
 # LineEvidence list fields held one per item cell, by the kind of the items: a checklist's
-# flags (met), an itemized deduction's counts (counts).
-_ITEM_FIELDS = {"flag": "met", "count": "counts"}
+# flags (met), an itemized deduction's counts (counts), a survey's satisfaction rates (rates).
+_ITEM_FIELDS = {"flag": "met", "count": "counts", "number": "rates"}
 
 
 def _item_keys(inputs: Mapping[str, EvidenceInput]) -> dict[str, tuple[str, ...]]:
@@ -607,7 +607,7 @@ def _encode_items(
             raise ValueError(f"{leaf.code}: an item beyond the line's {count} items failed")
         met = [(i + 1) not in line.failed for i in range(count)]
     cells: dict[str, Any] = {}
-    for field, values in (("met", met), ("counts", line.counts)):
+    for field, values in (("met", met), ("counts", line.counts), ("rates", line.rates)):
         if values is None:
             continue
         cells_of = keys.get(field, ())

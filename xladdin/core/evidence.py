@@ -85,6 +85,7 @@ class LineEvidence(Model):
     failed: list[int] | None = None
     count: int | None = Field(default=None, ge=0)
     counts: list[Annotated[int, Field(ge=0)]] | None = None
+    rates: list[Num] | None = None
     passed: bool | None = None
     decision: Decision | None = None
     not_applicable: bool = False

@@ -19,7 +19,7 @@ from .numbers import ZERO, fmt_number
 from .plausibility import plausibility
 from .result import Finding, IndicatorResult, Result
 from .review import review_evidence, review_targets
-from .rubric import Node, Rubric
+from .rubric import Node, Rubric, option_findings
 from .scoring import score
 
 __all__ = [
@@ -69,6 +69,7 @@ def lint_rubric(rubric: Rubric) -> list[Finding]:
         else:
             findings.extend(_lint_leaf(node))
     findings.extend(review_targets(rubric))
+    findings.extend(option_findings(rubric))
     return findings
 
 

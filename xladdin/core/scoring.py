@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from .methods import (
     checklist_flags,
     finish,
     format_value,
+    judgement_bands,
     judgement_points,
     measured_value,
     method_spec,
@@ -62,8 +64,11 @@ def _clean(reason: str) -> str:
     return reason.strip().rstrip("。；;，,")
 
 
-def decision_points(node: Node, decision: Decision) -> Outcome:
-    """Points and reason of an evaluator's decision on a line (unrounded, see ``finish``)."""
+def decision_points(
+    node: Node, decision: Decision, edges: Sequence[Decimal] | None = None
+) -> Outcome:
+    """Points and reason of an evaluator's decision on a line (unrounded, see ``finish``);
+    ``edges``: the rubric's qualitative band edges when the line sets none."""
     deductions = [(d.share, d.points) for d in decision.deductions] if decision.deductions else None
     points = judgement_points(
         node.weight,
@@ -73,6 +78,7 @@ def decision_points(node: Node, decision: Decision) -> Outcome:
         deduct_points=decision.deduct_points,
         deductions=deductions,
         band=decision.band,
+        bands=judgement_bands(node.method, edges),
     )
     reason = _clean(decision.reason)
     if decision.deductions:
@@ -133,16 +139,16 @@ def score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineSco
 
     rule_points = rule_reason = None
     if rule is not None:
-        rule_points, rule_reason = finish(rule, node.weight, policy.score)
+        rule_points, rule_reason = finish(rule, node.weight, rubric.score_rule(node))
     value = rule.value if rule else None
     completion = rule.completion if rule else None
 
     if line.decision is not None:
         try:
-            decided = decision_points(node, line.decision)
+            decided = decision_points(node, line.decision, rubric.judgement_edges)
         except MethodError as exc:
             return LineScore("invalid_evidence", None, str(exc))
-        points, reason = finish(decided, node.weight, policy.score)
+        points, reason = finish(decided, node.weight, rubric.score_rule(node))
         return LineScore(
             "scored", points, reason, value, completion, True, rule_points, rule_reason
         )
@@ -220,6 +226,10 @@ class _Scored:
     lines: dict[str, LineScore]
     applicable_total: Decimal | None
     """The applicable weight when not-applicable lines rescale the others, else None."""
+    received: dict[str, Decimal]
+    """Weight moved to a node (its code) from indicators that do not apply (``transfer_to``)."""
+    factors: dict[str, Decimal]
+    """Leaf code → how much its weight grows with the weight its group received."""
 
     def rescaled(self, subtotal: Decimal) -> Decimal:
         """The subtotal over the applicable weight, brought back to the total weight."""
@@ -231,10 +241,23 @@ class _Scored:
     def effective_weight(self, node: Node) -> Decimal:
         if self.lines[node.code].status == "not_applicable":
             return ZERO
-        if self.applicable_total is None:
+        factor = self.factors.get(node.code)
+        if self.applicable_total is None and factor is None:
             return node.weight
-        scaled = node.weight * self.rubric.total_weight / self.applicable_total
+        scaled = node.weight * (factor or 1)
+        if self.applicable_total is not None:
+            scaled = scaled * self.rubric.total_weight / self.applicable_total
         return _round(scaled, self.rubric.rounding.effective_weight)
+
+    def receive(self, node: Node, up: _Rollup) -> None:
+        """A node that receives the weight of indicators that do not apply: its applicable
+        weight grows by it and its score in proportion."""
+        moved = self.received.get(node.code)
+        if moved is None or not up.weight:
+            return
+        grown = up.weight + moved
+        up.score = _round(up.score * grown / up.weight, self.rubric.score_rule(node))
+        up.weight = grown
 
 
 @dataclass
@@ -298,6 +321,7 @@ def _roll_leaf(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rol
         levels=[],
         indicators=[indicator],
     )
+    scored.receive(node, up)
     if depth == 1:  # a leaf at the top is a level of its own
         deducted = [node.code] if up.deducted else []
         up.levels.append(_level(node, depth, up, deducted, scored.rubric.rounding.rate))
@@ -321,6 +345,7 @@ def _roll(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rollup:
         levels=[],
         indicators=[line for part in parts for line in part.indicators],
     )
+    scored.receive(node, up)
     deducted = [
         child.code for child, part in zip(node.children, parts, strict=True) if part.deducted
     ]
@@ -337,9 +362,36 @@ def _score_leaves(rubric: Rubric, evidence: Evidence) -> _Scored:
     applicable = [
         leaf.weight for leaf in rubric.leaves() if lines[leaf.code].status != "not_applicable"
     ]
-    total = sum(applicable, ZERO)
+    received, factors = _transfers(rubric, lines)
+    total = sum(applicable, ZERO) + sum(received.values(), ZERO)
     rescale = len(applicable) < len(lines) and total not in (ZERO, rubric.total_weight)
-    return _Scored(rubric, evidence, lines, total if rescale else None)
+    return _Scored(rubric, evidence, lines, total if rescale else None, received, factors)
+
+
+def _transfers(
+    rubric: Rubric, lines: dict[str, LineScore]
+) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """The weight each node receives from indicators that do not apply, and the factor by
+    which the weights of the leaves under it grow."""
+
+    def applicable(node: Node) -> Decimal:
+        return sum(
+            (leaf.weight for leaf in node.leaves() if lines[leaf.code].status != "not_applicable"),
+            ZERO,
+        )
+
+    received: dict[str, Decimal] = {}
+    for source, target in rubric.transfers():
+        if applicable(source) == 0 and applicable(target) > 0:
+            received[target.code] = received.get(target.code, ZERO) + source.weight
+    factors: dict[str, Decimal] = {}
+    for code, moved in received.items():
+        receiver = rubric.find(code)
+        assert receiver is not None
+        factor = divide(applicable(receiver) + moved, applicable(receiver))
+        for leaf in receiver.leaves():
+            factors[leaf.code] = factors.get(leaf.code, Decimal(1)) * factor
+    return received, factors
 
 
 def _line_findings(scored: _Scored, indicators: list[IndicatorResult]) -> list[Finding]:

@@ -45,6 +45,7 @@ FIELD_NAMES: dict[str, str] = {
     "failed": "不符合的要点",
     "count": "发现次数",
     "counts": "各扣分项发现次数",
+    "rates": "各调查项满意率",
     "passed": "是否达标",
     "decision": "评价人认定",
     "score": "认定得分",

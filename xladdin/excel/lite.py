@@ -45,15 +45,21 @@ if TYPE_CHECKING:
     from ..workbook.plan import WritePlan
 
 __all__ = [
+    "CHILD_WEIGHT",
     "EXEC_RATE",
     "PERF_GRADE",
+    "SAVING_RATE",
     "SCORE_BANDS",
     "SCORE_CHECKLIST",
     "SCORE_DEDUCT",
+    "SCORE_EXACT",
     "SCORE_JUDGE",
+    "SCORE_QUALITATIVE",
     "SCORE_RATE",
     "SCORE_REASON",
+    "SCORE_SURVEY",
     "SCORE_THRESHOLD",
+    "SCORE_TOLERANCE",
     "recalc_this_book",
 ]
 
@@ -98,6 +104,12 @@ SCORE_JUDGE = lite_function(udfs.SCORE_JUDGE)
 PERF_GRADE = lite_function(udfs.PERF_GRADE)
 SCORE_REASON = lite_function(udfs.SCORE_REASON)
 SCORE_THRESHOLD = lite_function(udfs.SCORE_THRESHOLD)
+SAVING_RATE = lite_function(udfs.SAVING_RATE)
+SCORE_TOLERANCE = lite_function(udfs.SCORE_TOLERANCE)
+CHILD_WEIGHT = lite_function(udfs.CHILD_WEIGHT)
+SCORE_SURVEY = lite_function(udfs.SCORE_SURVEY)
+SCORE_QUALITATIVE = lite_function(udfs.SCORE_QUALITATIVE)
+SCORE_EXACT = lite_function(udfs.SCORE_EXACT)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ from ..core import methods as m
 from ..core.codec import BAND_NAMES, NO_WORDS, YES_WORDS
 from ..core.errors import XladdinError
 from ..core.evidence import Decision, Deduction, LineEvidence
+from ..core.methods.ratio import ratio_value
 from ..core.numbers import (
     ROUNDING_MODE_NAMES,
     ROUNDING_MODES,
@@ -94,19 +95,25 @@ from ..workbook.plan import live_score_value
 from .macros import PERF_CHECK, PERF_NEW, PERF_RECALC
 
 __all__ = [
+    "CHILD_WEIGHT",
     "EXEC_RATE",
     "PERF_CHECK",
     "PERF_GRADE",
     "PERF_NEW",
     "PERF_RECALC",
+    "SAVING_RATE",
     "SCORE_BANDS",
     "SCORE_CHECKLIST",
     "SCORE_DEDUCT",
+    "SCORE_EXACT",
     "SCORE_JUDGE",
     "SCORE_LINE",
+    "SCORE_QUALITATIVE",
     "SCORE_RATE",
     "SCORE_REASON",
+    "SCORE_SURVEY",
     "SCORE_THRESHOLD",
+    "SCORE_TOLERANCE",
 ]
 
 CATEGORY = "预算绩效评价"
@@ -894,6 +901,60 @@ def judgement_line(
     )
 
 
+_TOLERANCE_WORDS: dict[str, m.ToleranceMode] = {
+    "0": "proportional",
+    "按比例": "proportional",
+    "折算": "proportional",
+    "proportional": "proportional",
+    "1": "step_started",
+    "不足按1计": "step_started",
+    "逐点扣分": "step_started",
+    "step_started": "step_started",
+    "2": "step_full",
+    "整点扣分": "step_full",
+    "满才扣": "step_full",
+    "step_full": "step_full",
+}
+
+
+def tolerance_line(
+    label: str | None,
+    deviation: Any,
+    weight: Any,
+    free: Any,
+    per_points: Any,
+    per: Any = None,
+    mode: Any = None,
+    places: Any = None,
+    rounding: Any = None,
+) -> OneLine:
+    value, w = number(deviation, "偏差率"), weight_of(weight)
+    how = _single(mode, "扣分方式")
+    key = "" if _blank(how) else str(how).strip()
+    if isinstance(how, float | int) and not isinstance(how, bool):
+        key = fmt_number(to_decimal(how))
+    if key and key not in _TOLERANCE_WORDS:
+        raise ArgumentError(
+            f"扣分方式应为 0“按比例”、1“逐点扣分”或 2“整点扣分”，实际为“{cell_text(key)[:20]}”"
+        )
+    method = m.ToleranceMethod(
+        type="tolerance",
+        free=share_of(free, "免扣幅度", ZERO),
+        per=share_of(per, "每档幅度", Decimal("0.01")),
+        per_points=non_negative(per_points, "每档扣分"),
+        mode=_TOLERANCE_WORDS.get(key, "proportional"),
+        value_label=label or "偏差率",
+    )
+    return one_line(
+        label,
+        w,
+        method,
+        LineEvidence(value=value),
+        places_of(places, SCORE_PLACES),
+        rounding_of(rounding),
+    )
+
+
 def points_result(points: Decimal) -> float:
     """A score (already rounded by the line's policy) handed to Excel as a float."""
     return float(points)
@@ -1194,3 +1255,207 @@ def function_help() -> list[FunctionHelp]:
             )
         )
     return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules beyond the seeds: each function scores a one-line rubric through the core, as above.
+
+
+@worksheet_function(
+    plan="计划数（预算成本、计划成本），如 200；不能为0",
+    actual="实际数（实际成本、执行数），如 190",
+    places="保留的小数位数，可省略，默认4（即百分数两位：0.05 = 5.00%）",
+    rounding=_ROUNDING_DOC,
+)
+def SAVING_RATE(plan: Any, actual: Any, places: Any = RATE_PLACES, rounding: Any = None) -> Any:
+    """成本节约率 =（计划数 − 实际数）/ 计划数，按表内显示的位数舍入，返回比率（超支时为负数）。例：SAVING_RATE(200,190) = 0.05。"""
+    planned, spent = number(plan, "计划数"), number(actual, "实际数")
+    if planned == 0:
+        raise ArgumentError("计划数为0，无法计算节约率")
+    if planned < 0:
+        raise ArgumentError(f"计划数不能为负数（{fmt_number(planned)}）")
+    mode = RATE_ROUNDING if _blank(_single(rounding, "舍入方式")) else rounding_of(rounding)
+    rule = RoundingRule(places=places_of(places, RATE_PLACES), mode=mode)
+    method = RatioMethod(
+        type="ratio", formula="saving", numerator_label="实际数", denominator_label="计划数"
+    )
+    evidence = LineEvidence(numerator=spent, denominator=planned)
+    measured = ratio_value(method, evidence, RoundingPolicy(value=rule))
+    assert measured is not None
+    return float(measured[1])
+
+
+@worksheet_function(
+    deviation="偏差率（浮动幅度），如 0.025 或“2.5%”；负数按其绝对值计",
+    weight="本项权重（分值），如 8",
+    free="免扣幅度，如“2%”或 0.02：偏差在此以内得全部权重分",
+    per_points="超出部分每一档扣的分数，如 0.5",
+    per="每档幅度，可省略，默认 1%",
+    mode="扣分方式，可省略：0 或“按比例”（默认，超出2.5%扣2.5档）；1 或“逐点扣分”（不足一档按一档）；2 或“整点扣分”（只计满一档）",
+    places=_PLACES_DOC,
+    rounding=_ROUNDING_DOC,
+)
+def SCORE_TOLERANCE(
+    deviation: Any,
+    weight: Any,
+    free: Any,
+    per_points: Any,
+    per: Any = None,
+    mode: Any = None,
+    places: Any = 2,
+    rounding: Any = None,
+) -> Any:
+    """浮动扣分：偏差在免扣幅度以内得全部权重分，超出部分每一档扣一定分数，扣完为止。例：SCORE_TOLERANCE("2.5%",8,"2%",0.5) = 7.75；SCORE_TOLERANCE("2.5%",8,"2%",0.5,,1) = 7.5。"""
+    return points_result(
+        line_score(
+            tolerance_line(None, deviation, weight, free, per_points, per, mode, places, rounding)
+        )
+    )
+
+
+@worksheet_function(
+    parent_weight="上级指标（如二级指标）的分值，如 10",
+    count="下级指标（如三级指标）的个数，如 3",
+    places="分值保留的小数位数，可省略，默认0（保留整数）",
+    rounding=_ROUNDING_DOC,
+)
+def CHILD_WEIGHT(parent_weight: Any, count: Any, places: Any = 0, rounding: Any = None) -> Any:
+    """下级指标分值 = 上级指标分值 ÷ 下级指标个数，按规定位数舍入（默认四舍五入保留整数）。例：CHILD_WEIGHT(10,3) = 3；CHILD_WEIGHT(10,4) = 3。"""
+    parent, n = weight_of(parent_weight), count_of(count, "下级指标个数")
+    if n < 1:
+        raise ArgumentError("下级指标个数应至少为1")
+    rule = {"places": places_of(places, 0), "mode": rounding_of(rounding)}
+    leaves = [
+        {"code": f"X{i}", "name": f"指标{i}", "method": {"type": "manual"}} for i in range(1, n + 1)
+    ]
+    group = Node.model_validate(
+        {"code": "X", "name": "本项", "weight": parent, "child_weights": rule, "children": leaves}
+    )
+    assert group.children is not None
+    return float(group.children[0].weight)
+
+
+@worksheet_function(
+    rates="各调查项满意率的区域，如 {0.95;0.8;1} 或“80%”；空单元格不计",
+    item_points="各调查项分值的区域，与满意率一一对应，如 {2;2;1}",
+    weight="本项权重（分值），如 5",
+    pass_rate="满意率达到多少不扣分，可省略：省略时每项均扣 分值×（1−满意率）",
+    places=_PLACES_DOC,
+    rounding=_ROUNDING_DOC,
+)
+def SCORE_SURVEY(
+    rates: Any,
+    item_points: Any,
+    weight: Any,
+    pass_rate: Any = None,
+    places: Any = 2,
+    rounding: Any = None,
+) -> Any:
+    """满意度扣分：满意率未达标的调查项扣 该项分值×（1−满意率），扣完为止。例：SCORE_SURVEY({0.95;0.8;1},{2;2;1},5,0.9) = 4.6。"""
+    rate_cells, point_cells = flatten(rates), flatten(item_points)
+    same_size(rate_cells, point_cells, ("满意率", "调查项分值"))
+    found: list[Decimal] = []
+    items: list[m.SurveyItem] = []
+    for index, (rate, amount) in enumerate(zip(rate_cells, point_cells, strict=True), 1):
+        if _blank(rate) and _blank(amount):
+            continue
+        found.append(number(rate, f"第{index}项满意率"))
+        items.append(
+            m.SurveyItem(label=f"第{index}项", points=non_negative(amount, f"第{index}项分值"))
+        )
+    if not items:
+        raise ArgumentError("没有填写任何调查项的满意率")
+    passing = optional_number(pass_rate, "不扣分的满意率")
+    method = m.SurveyMethod(type="survey", items=items, pass_rate=passing)
+    line = one_line(
+        None,
+        weight_of(weight),
+        method,
+        LineEvidence(rates=found),
+        places_of(places, SCORE_PLACES),
+        rounding_of(rounding),
+    )
+    return points_result(line_score(line))
+
+
+@worksheet_function(
+    weight="本项权重（分值），如 5",
+    band="评价档次：达成年度指标、部分达成并具有一定效果、未达成且效果较差",
+    share="该档内的得分比例，如 0.55 或“55%”",
+    edges="分档界限，两个比例由高到低，如 {0.8;0.5}（100%-80%、80%-50%、50%-0%）；可省略，默认全国三档 {0.8;0.6}",
+    places=_PLACES_DOC,
+    rounding=_ROUNDING_DOC,
+)
+def SCORE_QUALITATIVE(
+    weight: Any,
+    band: Any,
+    share: Any,
+    edges: Any = None,
+    places: Any = 2,
+    rounding: Any = None,
+) -> Any:
+    """定性指标分档计分：在所选档次的比例范围内按得分比例得分，分档界限可按各省规定设置。例：SCORE_QUALITATIVE(5,"部分达成并具有一定效果",0.55,{0.8;0.5}) = 2.75。"""
+    chosen = label_text(band)
+    if not chosen:
+        raise ArgumentError("请填写评价档次")
+    given = number(share, "得分比例")
+    edge_cells = [cell for cell in flatten(edges) if not _blank(cell)]
+    bounds = [number(cell, f"第{i}个分档界限") for i, cell in enumerate(edge_cells, 1)]
+    if len(bounds) not in (0, 2):
+        raise ArgumentError(f"分档界限应为两个比例（如 {{0.8;0.5}}），实际为{len(bounds)}个")
+    method = JudgementMethod(type="judgement", scale="national", edges=bounds or None)
+    decision = Decision(band=chosen, share=given, reason="评价人认定")
+    line = one_line(
+        None,
+        weight_of(weight),
+        method,
+        LineEvidence(decision=decision),
+        places_of(places, SCORE_PLACES),
+        rounding_of(rounding),
+    )
+    return points_result(line_score(line))
+
+
+@worksheet_function(
+    actual="实际值，如 105",
+    target="目标值（“=”指标的年度指标值），如 100；不能为0",
+    weight="本项权重（分值），如 5",
+    inverse="高于目标值时，可省略：“目标值/实际值”（默认）或“两倍目标值得0分”",
+    places=_PLACES_DOC,
+    rounding=_ROUNDING_DOC,
+)
+def SCORE_EXACT(
+    actual: Any,
+    target: Any,
+    weight: Any,
+    inverse: Any = None,
+    places: Any = 2,
+    rounding: Any = None,
+) -> Any:
+    """等于目标值得满分：低于的得 权重×实际值/目标值，高于的得 权重×目标值/实际值（或两倍目标值得0分）。例：SCORE_EXACT(95,100,5) = 4.75；SCORE_EXACT(125,100,5) = 4。"""
+    done, goal = number(actual, "实际值"), number(target, "目标值")
+    if goal <= 0:
+        raise ArgumentError(f"目标值应大于0（{fmt_number(goal)}）")
+    how = _single(inverse, "高于目标值时")
+    text = "" if _blank(how) else str(how).strip()
+    if text not in ("", "目标值/实际值", "两倍目标值得0分", "反向线性"):
+        raise ArgumentError(
+            f"高于目标值时应填“目标值/实际值”或“两倍目标值得0分”，实际为“{cell_text(text)[:20]}”"
+        )
+    method = RatioMethod(
+        type="ratio",
+        target=goal,
+        direction="exact",
+        inverse="target_over_actual" if text in ("", "目标值/实际值") else "linear_to_double",
+        value_label="实际值",
+        percent=False,
+    )
+    line = one_line(
+        None,
+        weight_of(weight),
+        method,
+        LineEvidence(value=done),
+        places_of(places, SCORE_PLACES),
+        rounding_of(rounding),
+    )
+    return points_result(line_score(line))

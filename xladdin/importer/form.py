@@ -455,12 +455,14 @@ def _qualitative(
         check = "原表脚注的定性指标分档无法识别，按酌情认定导入"
         inference = Inference({"type": "judgement"}, 0.5, f"{why}；{check}", details)
     elif rules.edges is not None and rules.edges != NATIONAL_EDGES:
-        check = (
-            f"原表脚注的定性指标分档为{rules.edges_text()}，与现有的全国三档"
-            "（100%-80%、80%-60%、60%-0%）不同，评分方法无法表达这种分档，"
-            "按酌情认定导入（得分为评价人认定）"
+        edges = [f"{fmt_number(edge * HUNDRED)}%" for edge in rules.edges]
+        inference = Inference(
+            {"type": "judgement", "scale": "national", "edges": edges},
+            0.9,
+            f"{why}；原表脚注：定性指标分三档（{rules.edges_text()}），与全国三档"
+            "（100%-80%、80%-60%、60%-0%）不同，按原表分档",
+            details,
         )
-        inference = Inference({"type": "judgement"}, 0.6, f"{why}；{check}", details)
     elif rules.edges is not None:
         inference = Inference(
             {"type": "judgement", "scale": "national"},

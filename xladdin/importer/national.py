@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..core.methods import band_table
 from ..core.numbers import (
     HUNDRED,
     ZERO,
@@ -24,7 +25,6 @@ from ..core.numbers import (
     quantize,
     to_decimal,
 )
-from ..core.rubric import NATIONAL_JUDGEMENT_BANDS
 from .form import FormLine, Printed, is_not_applicable, parse_printed
 from .structure import FundsLine, TableNode
 
@@ -131,9 +131,9 @@ def _decision(
         if quantize(weight * rounded, 2, "half_up") == quantize(declared, 2, "half_up"):
             share = rounded
             break
-    band = next(
-        name for name, (low, high) in NATIONAL_JUDGEMENT_BANDS.items() if low <= share <= high
-    )
+    edges = line.inference.method.get("edges")
+    bands = band_table(None if edges is None else [to_decimal(edge) for edge in edges])
+    band = next(name for name, (low, high) in bands.items() if low <= share <= high)
     return {"band": band, "share": share, "reason": reason}
 
 

@@ -212,7 +212,8 @@ def build_plan(
     base = excel_round(f"{subtotal_ref}*{total_weight}/{applicable}", rubric.rounding.score)
     total_formula = None
     adjustment_cells: list[str] = []
-    if base is not None:
+    # weight moved to named indicators (transfer_to) is not in the sheet's formula: value only
+    if base is not None and not rubric.transfers():
         parts = [f"IF({applicable}=0,0,{base})"]
         for sign, rule in (("+", rubric.bonus), ("-", rubric.penalty)):
             if rule is None or not rule.items:

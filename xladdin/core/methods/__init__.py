@@ -1,7 +1,7 @@
 """The scoring methods: one module each, collected in the registry ``METHODS``.
 
 Each module (``ratio``, ``bands``, ``checklist``, ``deduction``, ``threshold``, ``judgement``,
-``manual``, ``itemized``) holds its pydantic model, its arithmetic as pure functions of
+``manual``, ``itemized``, ``tolerance``, ``survey``) holds its pydantic model, its arithmetic as pure functions of
 Decimals (shared with the worksheet functions; they return unrounded points and raise
 :class:`MethodError` with a Chinese message), the evidence inputs it needs, its lint checks and its rule-text patterns,
 tied together in a :class:`MethodSpec` named ``SPEC``. Code that needs "the method of this
@@ -16,7 +16,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
-from . import bands, checklist, deduction, itemized, judgement, manual, ratio, threshold
+from . import (
+    bands,
+    checklist,
+    deduction,
+    itemized,
+    judgement,
+    manual,
+    ratio,
+    survey,
+    threshold,
+    tolerance,
+)
 from .bands import Band, BandsMethod, Direction, band_points
 from .base import (
     DECISION_REASON,
@@ -42,10 +53,19 @@ from .base import (
 from .checklist import ChecklistItem, ChecklistMethod, checklist_flags, checklist_points
 from .deduction import COUNT, DeductionMethod, deduction_points
 from .itemized import DeductionItem, ItemizedDeductionMethod, itemized_points
-from .judgement import BAND, NATIONAL_JUDGEMENT_BANDS, JudgementMethod, judgement_points
+from .judgement import (
+    BAND,
+    NATIONAL_JUDGEMENT_BANDS,
+    JudgementMethod,
+    band_table,
+    judgement_bands,
+    judgement_points,
+)
 from .manual import ManualMethod
 from .ratio import Inverse, RatioMethod, RatioMode, RatioPoints, completion, ratio_points
+from .survey import SurveyItem, SurveyMethod, survey_points
 from .threshold import OP_TEXT, ThresholdMethod, ThresholdOp, threshold_met
+from .tolerance import ToleranceMethod, ToleranceMode, tolerance_points
 
 METHODS: dict[str, MethodSpec[Any]] = {
     spec.type: spec
@@ -58,6 +78,8 @@ METHODS: dict[str, MethodSpec[Any]] = {
         judgement.SPEC,
         manual.SPEC,
         itemized.SPEC,
+        tolerance.SPEC,
+        survey.SPEC,
     )
 }
 """Every scoring method by its ``type``, in the order the documentation lists them."""
@@ -72,6 +94,8 @@ if TYPE_CHECKING:  # the same models as METHODS, spelt out for the type checker
         | JudgementMethod
         | ManualMethod
         | ItemizedDeductionMethod
+        | ToleranceMethod
+        | SurveyMethod
     )
 else:
     AnyMethod = functools.reduce(operator.or_, (spec.model for spec in METHODS.values()))
@@ -132,9 +156,14 @@ __all__ = [
     "RatioMethod",
     "RatioMode",
     "RatioPoints",
+    "SurveyItem",
+    "SurveyMethod",
     "ThresholdMethod",
     "ThresholdOp",
+    "ToleranceMethod",
+    "ToleranceMode",
     "band_points",
+    "band_table",
     "checklist_flags",
     "checklist_points",
     "completion",
@@ -142,10 +171,13 @@ __all__ = [
     "finish",
     "format_value",
     "itemized_points",
+    "judgement_bands",
     "judgement_points",
     "measured_value",
     "method_spec",
     "rate",
     "ratio_points",
+    "survey_points",
     "threshold_met",
+    "tolerance_points",
 ]

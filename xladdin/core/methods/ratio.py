@@ -40,6 +40,7 @@ from .base import (
     LineNode,
     MethodError,
     MethodSpec,
+    MissingEvidence,
     Outcome,
     Pattern,
     Rounded,
@@ -53,8 +54,9 @@ from .base import (
 )
 
 RatioMode = Literal["proportional", "step_started", "step_full"]
-Direction = Literal["higher", "lower"]
+Direction = Literal["higher", "lower", "exact"]
 Inverse = Literal["target_over_actual", "linear_to_double"]
+RateFormula = Literal["quotient", "saving"]
 
 
 class RatioMethod(Model):
@@ -65,6 +67,10 @@ class RatioMethod(Model):
     (000 B11: 93.25% → 7% deducted → 0.93). ``step_full``: only full steps count.
     ``direction: lower`` for lower-is-better values (成本, 超支率): ``target_over_actual`` gives
     weight × target / actual, ``linear_to_double`` falls linearly to 0 at twice the target.
+    ``direction: exact`` for "=" targets: full marks at the target, in proportion below it
+    (value / target) and, above it, as a lower-is-better value (``inverse``).
+    ``formula: saving`` computes the value from the two figures as (denominator − numerator) /
+    denominator (成本节约率 = (计划成本 − 实际成本) / 计划成本) instead of their quotient.
     """
 
     type: Literal["ratio"]
@@ -79,6 +85,7 @@ class RatioMethod(Model):
     denominator_label: str | None = None
     percent: bool = True
     unit: str = ""
+    formula: RateFormula = "quotient"
 
     @field_validator("step")
     @classmethod
@@ -101,9 +108,10 @@ def completion(
     """How far ``value`` reaches ``target``, as a fraction (1 = reached; may exceed 1).
 
     Lower-is-better values: ``target_over_actual`` gives target / value; ``linear_to_double``
-    gives 1 at the target falling to 0 at twice the target.
+    gives 1 at the target falling to 0 at twice the target. ``exact`` ("=" targets): value /
+    target below the target, 1 at it, and above it as a lower-is-better value.
     """
-    if direction == "higher":
+    if direction == "higher" or (direction == "exact" and value < target):
         if target == 0:
             raise MethodError("目标值为0，无法计算完成率")
         return divide(value, target)
@@ -147,6 +155,26 @@ def ratio_points(
     return RatioPoints(clamp(weight * (ONE - share), weight), steps, share)
 
 
+def saving_rate(plan: Decimal, actual: Decimal) -> Decimal:
+    """成本节约率 and the like: (plan − actual) / plan, as a fraction (negative when overspent)."""
+    if plan == 0:
+        raise MethodError("计划数为0，无法计算节约率")
+    return divide(plan - actual, plan)
+
+
+def ratio_value(
+    method: RatioMethod, line: LineEvidence, policy: RoundingPolicy
+) -> tuple[Decimal, Decimal] | None:
+    """The line's value for scoring and for display: the measured value, or for
+    ``formula: saving`` (plan − actual) / plan of its two figures, rounded as the rubric rounds
+    computed rates."""
+    if method.formula == "saving" and line.numerator is not None and line.denominator is not None:
+        exact = saving_rate(line.denominator, line.numerator)
+        shown = quantize(exact, policy.value.places, policy.value.mode)
+        return (shown if policy.score_on_rounded_value else exact), shown
+    return measured_value(line, policy)
+
+
 # ---------------------------------------------------------------------------------------------
 # Scoring a line.
 
@@ -154,7 +182,13 @@ def ratio_points(
 def _score(
     node: LineNode, method: RatioMethod, line: LineEvidence, policy: RoundingPolicy
 ) -> Outcome:
-    value, shown = need_value(line, method.value_label, policy)
+    if method.formula == "saving":
+        found = ratio_value(method, line, policy)
+        if found is None:
+            raise MissingEvidence(f"缺少{method.value_label}")
+        value, shown = found
+    else:
+        value, shown = need_value(line, method.value_label, policy)
     reached = completion(value, method.target, method.direction, method.inverse)
     points = ratio_points(node.weight, reached, method.mode, method.step, method.step_deduct)
     text = f"{method.value_label}{format_value(shown, method.percent, method.unit, policy)}"
@@ -166,6 +200,18 @@ def _score(
 
 
 def _needs(method: RatioMethod) -> list[EvidenceInput]:
+    if method.denominator_label and method.formula == "saving":
+        actual = method.numerator_label or "实际数"
+        formula = f"{method.value_label}=（{method.denominator_label}−{actual}）/{method.denominator_label}"
+        return [
+            EvidenceInput("value", actual, f"{actual}（{formula}）", "number"),
+            EvidenceInput(
+                "denominator",
+                method.denominator_label,
+                f"{method.denominator_label}（{formula}）",
+                "number",
+            ),
+        ]
     if method.denominator_label:
         numerator = method.numerator_label or "分子"
         return [
@@ -218,7 +264,7 @@ def ratio_alternatives(
 def _decision_hint(
     node: LineNode, method: RatioMethod, line: LineEvidence, score: Decimal, rubric: Rounded
 ) -> str:
-    measured = measured_value(line, rubric.rounding)
+    measured = ratio_value(method, line, rubric.rounding)
     if measured is None:
         return ""
     conventions = ratio_alternatives(node, method, measured[0], rubric)
@@ -247,7 +293,14 @@ def _ratio_labels(method: dict[str, Any], rule: str, name: str) -> Formula | Non
     if formula is not None:
         method["numerator_label"] = formula.numerator
         method["denominator_label"] = formula.denominator
+        saving = _SAVING.fullmatch(formula.numerator)
+        if saving is not None and saving["plan"] == formula.denominator:
+            method["formula"] = "saving"
+            method["numerator_label"] = saving["actual"]
     return formula
+
+
+_SAVING = re.compile(r"(?P<plan>[^-－−]{1,16})[-－−](?P<actual>[^-－−]{1,16})")
 
 
 def _ratio_target(method: dict[str, Any], text: str, target: str | None) -> None:
@@ -299,6 +352,10 @@ def _ratio_step(
     return Inference(method, 0.85, note, doubts)
 
 
+_EXACT = re.compile(
+    r"(?:偏离|高于或低于|低于或高于|超过或低于|超出或未达到|未达到或超过)\S{0,8}?(?:目标|指标|计划)值"
+)
+
 _PROPORTIONAL = re.compile(
     r"得分=[^；;。，,]{0,30}?[×*xX]|按(?:实际完成值与\S{0,10}的)?比例(?:得分|计分|计算|折算)"
     r"|(?:比例|比率|完成率)[×*xX](?:权重|分值)"
@@ -322,6 +379,8 @@ def _ratio_proportional(
         method["direction"] = "lower"
         if re.search("两倍|2倍", text):
             method["inverse"] = "linear_to_double"
+    elif _EXACT.search(text):
+        method["direction"] = "exact"
     _ratio_labels(method, rule, name)
     _ratio_target(method, text, target)
     confidence = 0.85
@@ -337,6 +396,8 @@ def _ratio_proportional(
     label = method.get("value_label", "完成率")
     if method.get("direction") == "lower":
         note = "按比例计分（越低越好）：未超过目标值得满分，否则得分=目标值/实际值×权重"
+    elif method.get("direction") == "exact":
+        note = "按比例计分（等于目标值得满分）：低于的得分=实际值/目标值×权重，高于的得分=目标值/实际值×权重"
     else:
         note = f"按比例计分：得分={label}×权重，最高为权重分"
     return Inference(method, confidence, note, doubts)
