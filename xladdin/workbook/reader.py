@@ -157,6 +157,8 @@ class _Sheet:
             ref: (value.strip() or None) if isinstance(value, str) else value
             for ref, (value, _) in self.cells.items()
         }
+        # formulas saved without their result: unknown values, never read as 0 or blank
+        self.uncomputed = {ref for ref, cell in self.cells.items() if cell.uncomputed}
         # the cells read on each row, once the rows are known (see _inputs_by_row)
         self.inputs: dict[int, dict[str, str]] = {}
 
@@ -320,6 +322,22 @@ def _unpaired_amount(sheet: _Sheet, row: int) -> str | None:
     )
 
 
+UNCOMPUTED = (
+    "{ref} 中的公式（={formula}）没有保存计算结果，无法读取其数值："
+    "请在 Excel 或 WPS 中打开该文件并保存后再计算"
+)
+
+
+def _uncomputed(sheet: _Sheet, row: int) -> str | None:
+    """On a row, the first input cell holding a formula saved without its result, named in
+    the message that makes the line 缺少佐证 (the whole line waits: scoring it from its other
+    cells could show a score as final that the missing value would change)."""
+    for ref in sheet.inputs[row].values():
+        if ref in sheet.uncomputed:
+            return UNCOMPUTED.format(ref=ref, formula=sheet.cells[ref].formula)
+    return None
+
+
 def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
     """Read the rubric, layout, rows and evidence of an xladdin workbook file."""
     package = XlsxPackage(path, data)
@@ -349,6 +367,10 @@ def read_book(package: CellSource) -> BookData:
     lines: dict[str, LineEvidence] = {}
     gaps: dict[str, str] = {}
     for code, row in rows.leaves.items():
+        pending = _uncomputed(sheet, row)
+        if pending is not None:
+            gaps[code] = pending
+            continue
         line = _line(sheet, rubric, code, row)
         if line is not None:
             lines[code] = line
@@ -356,6 +378,9 @@ def read_book(package: CellSource) -> BookData:
         if gap is not None:
             gaps[code] = gap
     for code, row in rows.adjustments.items():
+        pending = _uncomputed(sheet, row)
+        if pending is not None:
+            raise WorkbookError(pending, sheet.where(layout.cell("value", row), code))
         points = sheet.number("value", row, code, "加减分分值")
         narrative = sheet.raw("narrative", row)
         if points is not None or narrative is not None:
