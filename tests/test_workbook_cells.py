@@ -3,13 +3,15 @@ rows inserted or deleted in the scoring table, and recalculation on open."""
 
 from __future__ import annotations
 
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from lxml import etree
 
-from tests.workbooks import build_example, input_ref
+from tests.workbooks import build_example, edit_cells, input_ref
 from xladdin.workbook.cellxml import constant_value
 from xladdin.workbook.layout import SCORING_SHEET
 from xladdin.workbook.package import XlsxPackage
@@ -111,3 +113,79 @@ def test_an_unsaved_formula_in_a_bonus_row_names_its_cell(example: Path, tmp_pat
         recalc(typed, None)
     assert raised.value.location.cell == ref
     assert "Excel 或 WPS" in raised.value.message
+
+
+# -- recalculation on open --------------------------------------------------------------------
+
+EXCEL_CALC = b'<calcPr calcId="191029"/>'
+XLSXWRITER_CALC = b'<calcPr calcId="124519" fullCalcOnLoad="1"/>'
+
+
+def _with_user_formula(book: object) -> None:
+    sheet = book.add_worksheet("我的汇总")  # type: ignore[attr-defined]
+    score = input_ref(RUBRIC, "B11", "score")
+    sheet.write_formula("A1", f"='{SCORING_SHEET}'!{score}*2", None, 999)  # an old result
+
+
+def _replace_part(path: Path, name: str, old: bytes, new: bytes) -> None:
+    """Rewrite one part of a workbook as another program saving it would."""
+    with zipfile.ZipFile(path) as book:
+        parts = [(info, book.read(info)) for info in book.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for info, data in parts:
+            if info.filename == name:
+                assert old in data
+                data = data.replace(old, new)
+            book.writestr(info, data)
+
+
+def _workbook_part(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as book:
+        return book.read("xl/workbook.xml")
+
+
+@pytest.mark.parametrize(
+    ("saved", "expected"),
+    [
+        (EXCEL_CALC, b'<calcPr calcId="191029" fullCalcOnLoad="1"/>'),
+        (b'<calcPr calcId="191029" fullCalcOnLoad="0"></calcPr>', None),
+        (b"", b'<calcPr fullCalcOnLoad="1"/>'),
+    ],
+    ids=["excel", "turned-off", "absent"],
+)
+def test_user_formulas_over_written_cells_recalculate_on_open(
+    tmp_path: Path, saved: bytes, expected: bytes | None
+) -> None:
+    source = build_example(RUBRIC, tmp_path / "in.xlsx", extend=_with_user_formula)
+    _replace_part(source, "xl/workbook.xml", XLSXWRITER_CALC, saved)
+    edit_cells(source, {input_ref(RUBRIC, "B11", "value"): 1500})
+    before = _workbook_part(source)
+    out = tmp_path / "out.xlsx"
+    assert recalc(source, out).changed > 0
+    after = _workbook_part(out)
+    if expected is None:
+        expected = saved.replace(b'fullCalcOnLoad="0"', b'fullCalcOnLoad="1"')
+    if saved:
+        assert after == before.replace(saved, expected)
+    else:  # placed where the format puts it: after the defined names
+        assert after == before.replace(b"</definedNames>", b"</definedNames>" + expected)
+    assert etree.fromstring(after) is not None
+    # a spreadsheet opening it recalculates; a viewer still shows the old saved result
+    assert openpyxl.load_workbook(out, data_only=True)["我的汇总"]["A1"].value == 999
+
+
+def test_a_workbook_without_user_formulas_keeps_its_workbook_part(tmp_path: Path) -> None:
+    source = build_example(RUBRIC, tmp_path / "in.xlsx")
+    _replace_part(source, "xl/workbook.xml", XLSXWRITER_CALC, EXCEL_CALC)
+    edit_cells(source, {input_ref(RUBRIC, "B11", "value"): 1500})
+    out = tmp_path / "out.xlsx"
+    assert recalc(source, out).changed > 0
+    assert _workbook_part(out) == _workbook_part(source)
+
+
+def test_nothing_changed_leaves_the_workbook_part(tmp_path: Path) -> None:
+    source = build_example(RUBRIC, tmp_path / "in.xlsx", extend=_with_user_formula)
+    _replace_part(source, "xl/workbook.xml", XLSXWRITER_CALC, EXCEL_CALC)
+    out = tmp_path / "out.xlsx"
+    assert recalc(source, out).changed == 0
+    assert _workbook_part(out) == _workbook_part(source)
