@@ -12,8 +12,9 @@ import pytest
 from lxml import etree
 
 from tests.workbooks import build_example, edit_cells, input_ref
+from xladdin.library import find_bundled, load_rubric_file
 from xladdin.workbook.cellxml import constant_value
-from xladdin.workbook.layout import SCORING_SHEET
+from xladdin.workbook.layout import SCORING_SHEET, FormLayout, layout_for
 from xladdin.workbook.package import XlsxPackage
 from xladdin.workbook.recalc import recalc
 
@@ -189,3 +190,62 @@ def test_nothing_changed_leaves_the_workbook_part(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     assert recalc(source, out).changed == 0
     assert _workbook_part(out) == _workbook_part(source)
+
+
+# -- numbers saved as text -----------------------------------------------------------------
+
+FORM = "national-self-eval"
+
+
+@pytest.fixture(scope="module")
+def form(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_example(FORM, tmp_path_factory.mktemp("form") / "form.xlsx")
+
+
+def _funds() -> tuple[str, dict[str, str]]:
+    entry = find_bundled(FORM)
+    assert entry is not None
+    layout = layout_for(load_rubric_file(entry.path))
+    assert isinstance(layout, FormLayout)
+    block = layout.funds_block
+    return layout.funds_code, {key: block.cell(key) for key in block.letters}
+
+
+@pytest.mark.parametrize("key", ["denominator", "value"])
+@pytest.mark.parametrize("text", ["1,234.5", "１８４.８", "184.8"])
+def test_a_number_saved_as_text_where_the_form_computes_is_not_scored(
+    form: Path, tmp_path: Path, key: str, text: str
+) -> None:
+    """全年预算数(A) or 全年执行数(B) saved as text: the form's 执行率(B/A) shows blank in
+    Excel and LibreOffice, so the line is not scored from it either, and says why."""
+    code, cells = _funds()
+    typed = edit_cells(form, {cells[key]: text}, tmp_path / "typed.xlsx")
+    out = tmp_path / "out.xlsx"
+    line = recalc(typed, out).result.indicator(code)
+    assert line.status == "missing_evidence" and line.score is None
+    assert cells[key] in line.reason and text in line.reason and "文本" in line.reason
+    assert "重新输入" in line.reason
+    values = openpyxl.load_workbook(out, data_only=True)[SCORING_SHEET]
+    assert values[cells["exec_rate"]].value in (None, "")  # as a spreadsheet computes it
+    assert values[cells["score"]].value is None
+
+
+def test_the_form_rate_formula_ignores_text_and_blanks(form: Path, tmp_path: Path) -> None:
+    _, cells = _funds()
+    package = XlsxPackage(recalc(form, tmp_path / "out.xlsx").output or form)
+    formula = package.cells(SCORING_SHEET)[cells["exec_rate"]].formula
+    assert formula is not None
+    assert f"N({cells['denominator']})=0" in formula
+    assert f"NOT(ISNUMBER({cells['value']}))" in formula
+
+
+def test_text_that_is_no_number_in_the_funds_block_names_the_cell(
+    form: Path, tmp_path: Path
+) -> None:
+    from xladdin.core.errors import WorkbookError
+
+    _, cells = _funds()
+    typed = edit_cells(form, {cells["value"]: "约两百"}, tmp_path / "typed.xlsx")
+    with pytest.raises(WorkbookError) as raised:
+        recalc(typed, None)
+    assert raised.value.location.cell == cells["value"]

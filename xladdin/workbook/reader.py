@@ -338,6 +338,39 @@ def _uncomputed(sheet: _Sheet, row: int) -> str | None:
     return None
 
 
+TEXT_NUMBER = (
+    "{ref} 中的“{text}”是以文本保存的数字：表中的{formula}公式把文本当作空白，xladdin 也不据此"
+    "计分。请把该单元格设为数值格式后重新输入数字（或选中该单元格，用“转换为数字”）"
+)
+
+
+def _formula_inputs(layout: ScoringLayout) -> dict[str, str]:
+    """The input cells the sheet's own formulas read, with what they compute: the form's
+    执行率(B/A) reads 全年执行数(B) and 全年预算数(A)."""
+    funds = layout.funds
+    if funds is None or not layout.funds_code:
+        return {}
+    rate = next(c.header for c in funds.columns if c.key == "exec_rate")
+    return {funds.cell("value"): rate, funds.cell("denominator"): rate}
+
+
+def _text_number(sheet: _Sheet, row: int) -> str | None:
+    """An input cell on ``row`` that a formula of the sheet reads and that holds a number saved
+    as text ("1,234.5", "９３.２５％"): Excel and LibreOffice read such text as blank in the
+    form's formulas (N() gives 0, ISNUMBER() FALSE), so the line is not scored from it either,
+    and the message says how to enter it as a number."""
+    read_by = _formula_inputs(sheet.layout)
+    for ref in sheet.inputs[row].values():
+        value = sheet.values.get(ref)
+        if ref in read_by and isinstance(value, str):
+            try:
+                to_decimal(value)
+            except NumberParseError:
+                continue  # not a number at all: the codec names the cell
+            return TEXT_NUMBER.format(ref=ref, text=value, formula=read_by[ref])
+    return None
+
+
 def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
     """Read the rubric, layout, rows and evidence of an xladdin workbook file."""
     package = XlsxPackage(path, data)
@@ -367,7 +400,7 @@ def read_book(package: CellSource) -> BookData:
     lines: dict[str, LineEvidence] = {}
     gaps: dict[str, str] = {}
     for code, row in rows.leaves.items():
-        pending = _uncomputed(sheet, row)
+        pending = _uncomputed(sheet, row) or _text_number(sheet, row)
         if pending is not None:
             gaps[code] = pending
             continue
