@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from tests.workbooks import build_example, edit_cells, input_ref
+from tests.workbooks import build_example, edit_cells, input_ref, run_cli
 from xladdin.library import find_bundled, load_rubric_file
 from xladdin.workbook.cellxml import constant_value
 from xladdin.workbook.layout import SCORING_SHEET, FormLayout, layout_for
@@ -249,3 +249,80 @@ def test_text_that_is_no_number_in_the_funds_block_names_the_cell(
     with pytest.raises(WorkbookError) as raised:
         recalc(typed, None)
     assert raised.value.location.cell == cells["value"]
+
+
+# -- rows inserted or deleted in the scoring table -------------------------------------------
+
+
+def _row_of(code: str) -> int:
+    return int(input_ref(RUBRIC, code, "code")[1:])
+
+
+def _edited_rows(source: Path, target: Path, edit: str, row: int, texts: dict[str, object]) -> Path:
+    """A row inserted (and typed into) or deleted as an officer does in Excel, through openpyxl."""
+    book = openpyxl.load_workbook(source)
+    sheet = book[SCORING_SHEET]
+    if edit == "insert":
+        sheet.insert_rows(row)
+        for column, value in texts.items():
+            sheet[f"{column}{row}"] = value
+    else:
+        sheet.delete_rows(row)
+    book.save(target)
+    return target
+
+
+def test_a_typed_row_inserted_in_the_table_is_a_warning_naming_it(
+    example: Path, tmp_path: Path
+) -> None:
+    row = _row_of("B12")
+    edited = _edited_rows(
+        example, tmp_path / "inserted.xlsx", "insert", row, {"C": "数据共享率", "D": 2}
+    )
+    out = tmp_path / "out.xlsx"
+    done = recalc(edited, out)
+    notes = [f for f in done.findings if f.check == "row-without-indicator"]
+    assert len(notes) == 1 and notes[0].severity == "warning"
+    assert f"第{row}行" in notes[0].message and "数据共享率" in notes[0].message
+    code_col = input_ref(RUBRIC, "B12", "code").rstrip("0123456789")
+    assert f"{code_col}{row}" in notes[0].message
+    assert done.result.total == Decimal("93.08")  # the rows that moved are still read right
+    code, _, stderr = run_cli("recalc", str(edited), "-o", str(tmp_path / "cli.xlsx"))
+    assert code == 0
+    assert "数据共享率" in stderr and f"第{row}行" in stderr
+
+
+def test_an_empty_row_inserted_in_the_table_passes_quietly(example: Path, tmp_path: Path) -> None:
+    edited = _edited_rows(example, tmp_path / "inserted.xlsx", "insert", _row_of("B12"), {})
+    done = recalc(edited, None)
+    assert not [f for f in done.findings if f.check == "row-without-indicator"]
+    assert done.result.total == Decimal("93.08")
+
+
+def test_a_deleted_indicator_row_is_named_where_it_was_expected(
+    example: Path, tmp_path: Path
+) -> None:
+    from xladdin.core.errors import WorkbookError
+
+    row = _row_of("B12")
+    edited = _edited_rows(example, tmp_path / "deleted.xlsx", "delete", row, {})
+    with pytest.raises(WorkbookError) as raised:
+        recalc(edited, None)
+    message = raised.value.message
+    assert "B12" in message and "B11" in message and "B13" in message
+    assert f"第{_row_of('B11')}行" in message and f"第{row}行" in message  # B13 moved up
+    code_col = input_ref(RUBRIC, "B12", "code").rstrip("0123456789")
+    assert raised.value.location.cell == f"{code_col}{row}"
+    assert raised.value.location.code == "B12"
+
+
+def test_the_first_indicator_row_deleted_points_before_the_next(
+    example: Path, tmp_path: Path
+) -> None:
+    from xladdin.core.errors import WorkbookError
+
+    first = _row_of("A11")
+    edited = _edited_rows(example, tmp_path / "deleted.xlsx", "delete", first, {})
+    with pytest.raises(WorkbookError) as raised:
+        recalc(edited, None)
+    assert "A11 应在 A21" in raised.value.message and "之前" in raised.value.message

@@ -17,6 +17,7 @@ from ..core.codec import EvidenceInputError, cell_keys, decode
 from ..core.errors import Location, RubricError, WorkbookError
 from ..core.evidence import Evidence, LineEvidence
 from ..core.numbers import NumberParseError, to_decimal
+from ..core.result import Finding
 from ..core.rubric import Rubric
 from ..core.validation import rubric_from_data
 from .cellref import split_ref
@@ -57,7 +58,8 @@ class BookData:
 
     ``gaps`` names, by indicator code, the input cell a line still lacks where what was typed
     cannot be scored without it (an amount without its budget): such a line has no measure in
-    its evidence, and its 缺少佐证 reason should name the cell.
+    its evidence, and its 缺少佐证 reason should name the cell. ``notes`` are what the reader
+    noticed in the table itself (a row no indicator owns), shown with the linter's findings.
     """
 
     source: CellSource
@@ -66,6 +68,7 @@ class BookData:
     layout: ScoringLayout
     rows: SheetRows
     gaps: dict[str, str] = field(default_factory=dict, kw_only=True)
+    notes: list[Finding] = field(default_factory=list, kw_only=True)
 
 
 @dataclass
@@ -233,11 +236,14 @@ def _scan_rows(sheet: _Sheet, rubric: Rubric) -> SheetRows:
                 f"指标编码“{code}”重复出现（另见第{target[code]}行）", sheet.where(ref)
             )
         target[code] = row
-    missing = [leaf.code for leaf in rubric.leaves() if leaf.code not in leaves]
+    order = [leaf.code for leaf in rubric.leaves()]
+    missing = [code for code in order if code not in leaves]
     if missing:
+        places = [_expected_place(order, leaves, code, code_col) for code in missing]
         raise WorkbookError(
-            f"评分表缺少指标 {'、'.join(missing)} 所在的行（{layout.col('code')}列应有指标编码）",
-            sheet.where(f"{code_col}{layout.first_row}"),
+            f"评分表缺少指标 {'、'.join(missing)} 所在的行（{code_col}列应有指标编码）："
+            f"{'；'.join(text for text, _ in places)}。请勿删除指标所在的行，可撤销删除或重新生成评分表",
+            sheet.where(places[0][1] or f"{code_col}{layout.first_row}", missing[0]),
         )
     for mark in (SUBTOTAL_MARK, TOTAL_MARK, GRADE_MARK):
         if mark not in marks:
@@ -247,6 +253,59 @@ def _scan_rows(sheet: _Sheet, rubric: Rubric) -> SheetRows:
     return SheetRows(
         leaves, adjustments, marks[SUBTOTAL_MARK], marks[TOTAL_MARK], marks[GRADE_MARK]
     )
+
+
+def _expected_place(
+    order: list[str], found: dict[str, int], code: str, code_col: str
+) -> tuple[str, str | None]:
+    """Where the row of ``code`` was expected, from its neighbours in the rubric that are
+    still in the table: a sentence, and the cell just below the previous one (or the next
+    one's cell) to point at."""
+    at = order.index(code)
+    before = next((c for c in reversed(order[:at]) if c in found), None)
+    after = next((c for c in order[at + 1 :] if c in found), None)
+    if before is not None and after is not None:
+        where = f"{code} 应在 {before}（第{found[before]}行）与 {after}（第{found[after]}行）之间"
+        return where, f"{code_col}{found[before] + 1}"
+    if before is not None:
+        return f"{code} 应在 {before}（第{found[before]}行）之后", f"{code_col}{found[before] + 1}"
+    if after is not None:
+        return f"{code} 应在 {after}（第{found[after]}行）之前", f"{code_col}{found[after]}"
+    return f"表中没有任何指标行，{code} 也不在其中", None
+
+
+def _rows_no_indicator_owns(sheet: _Sheet, rows: SheetRows) -> list[Finding]:
+    """Rows inside the scoring table without an indicator code but with something typed in
+    them (a row inserted in Excel or WPS): not read, so each one is a warning naming the row
+    and what it holds. Empty inserted rows change nothing and pass quietly."""
+    layout = sheet.layout
+    owned = {*rows.leaves.values(), *rows.adjustments.values()}
+    owned |= {rows.subtotal, rows.total, rows.grade}
+    loose = [row for row in range(layout.first_row, rows.grade + 1) if row not in owned]
+    if not loose:
+        return []
+    held: dict[int, list[str]] = {}
+    for ref, cell in sheet.package.cells(SCORING_SHEET, (), loose).items():
+        if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
+            continue
+        held.setdefault(split_ref(ref)[1], []).append(fmt_raw(cell.value).strip())
+    code_col = layout.col("code")
+    notes = []
+    for row in sorted(held):
+        text = "、".join(held[row])
+        if len(text) > 40:
+            text = text[:40] + "…"
+        notes.append(
+            Finding(
+                severity="warning",
+                check="row-without-indicator",
+                message=(
+                    f"评分表第{row}行不属于任何指标（{code_col}{row} 没有指标编码），其中填写的"
+                    f"“{text}”不参与计分：新增指标须修改指标体系后重新生成评分表，否则请删除该行"
+                ),
+            )
+        )
+    return notes
 
 
 def _line(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> LineEvidence | None:
@@ -384,6 +443,7 @@ def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
         path,
         package,
         gaps=book.gaps,
+        notes=book.notes,
     )
 
 
@@ -430,4 +490,5 @@ def read_book(package: CellSource) -> BookData:
         text = fmt_raw(cell.value).strip() if cell is not None and cell.value is not None else ""
         info[key] = text or None
     evidence = Evidence(rubric=rubric.id, lines=lines, **info)
-    return BookData(package, rubric, evidence, layout, rows, gaps=gaps)
+    notes = _rows_no_indicator_owns(sheet, rows)
+    return BookData(package, rubric, evidence, layout, rows, gaps=gaps, notes=notes)

@@ -40,7 +40,7 @@ def score_book(data: BookData) -> tuple[Result, list[Finding], WritePlan]:
                     code=line.code,
                 ),
             )
-    findings = lint(data.rubric, data.evidence, result)
+    findings = [*data.notes, *lint(data.rubric, data.evidence, result)]
     return result, findings, build_plan(data.rubric, result, data.rows, data.layout)
 
 
