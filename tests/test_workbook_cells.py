@@ -326,3 +326,25 @@ def test_the_first_indicator_row_deleted_points_before_the_next(
     with pytest.raises(WorkbookError) as raised:
         recalc(edited, None)
     assert "A11 应在 A21" in raised.value.message and "之前" in raised.value.message
+
+
+def test_worksheet_functions_keep_their_saved_results_on_open(tmp_path: Path) -> None:
+    """Forced recalculation on open would turn the add-in's functions into #NAME? wherever the
+    add-in is not installed: a workbook that uses them is left to recalculate by hand."""
+    from xladdin.excel import udfs
+
+    def with_function(book: object) -> None:
+        sheet = book.add_worksheet("试算")  # type: ignore[attr-defined]
+        sheet.write_formula("A1", "=SCORE_RATE(81.25,100,10)", None, 8.13)
+        sheet.write_formula("A2", f"='{SCORING_SHEET}'!{input_ref(RUBRIC, 'B11', 'score')}*2")
+
+    source = build_example(RUBRIC, tmp_path / "in.xlsx", extend=with_function)
+    _replace_part(source, "xl/workbook.xml", XLSXWRITER_CALC, EXCEL_CALC)
+    edit_cells(source, {input_ref(RUBRIC, "B11", "value"): 1500})
+    out = tmp_path / "out.xlsx"
+    assert recalc(source, out).changed > 0
+    assert _workbook_part(out) == _workbook_part(source)
+    package = XlsxPackage(out)
+    assert package.calls_worksheet_functions()
+    names = [name for name in udfs.__all__ if name.startswith(("SCORE_", "PERF_", "EXEC_"))]
+    assert set(names) == set(udfs.__all__)  # every function name is recognised

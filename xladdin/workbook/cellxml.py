@@ -359,7 +359,8 @@ class SheetXml:
             return None
         return cls(text, pieces)
 
-    def _inner(self, k: int) -> str | None:
+    def inner(self, k: int) -> str | None:
+        """Cell ``k``'s text between its tags as read (None for an empty element)."""
         if self.attrs[k][-1:] == "/":
             return None
         follow = self.follows[k]
@@ -372,14 +373,14 @@ class SheetXml:
             edit = self.edits[k]
             start = edit.find(">") + 1
             return decode(kind_of(edit[:start]), edit[start:-4] if edit[-2:] != "/>" else None)
-        return decode(kind_of(self.attrs[k]), self._inner(k))
+        return decode(kind_of(self.attrs[k]), self.inner(k))
 
     def element(self, k: int) -> str:
         """Cell ``k``'s element text (as edited, once it has been)."""
         if k in self.edits:
             return self.edits[k]
         start = f'<c r="{self.refs[k]}"{self.attrs[k]}>'
-        inner = self._inner(k)
+        inner = self.inner(k)
         return start if inner is None else f"{start}{inner}</c>"
 
     def read(

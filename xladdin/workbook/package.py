@@ -361,6 +361,14 @@ class XlsxPackage:
             if touched:
                 self.changed.add(name)
 
+    def calls_worksheet_functions(self) -> bool:
+        """Whether a worksheet formula calls the add-in's worksheet functions (SCORE_RATE…)."""
+        return any(
+            _CALLS_ADD_IN.search(self.read(part))
+            for part in self.sheet_parts().values()
+            if part in self.names
+        )
+
     def has_formulas_besides(self, owned: Set[tuple[str, str]]) -> bool:
         """Whether a worksheet holds a formula cell other than ``owned`` (sheet, reference):
         the user's own formulas, whose saved results the add-in does not compute."""
@@ -369,6 +377,12 @@ class XlsxPackage:
                 continue
             if not any(name == sheet for name, _ in owned):
                 return True
+            text = self._sheet_xml(part)
+            if text is not None:  # the cells' text, without decoding their values
+                for k, ref in enumerate(text.refs):
+                    if (sheet, ref) not in owned and _FORMULA_TEXT.search(text.inner(k) or ""):
+                        return True
+                continue
             for ref, cell in self.cells(sheet).items():
                 if cell.formula is not None and (sheet, ref) not in owned:
                     return True
@@ -430,6 +444,11 @@ class XlsxPackage:
 
 
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s>/]")
+_FORMULA_TEXT = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?f[\s>/]")
+# a formula calling one of the add-in's worksheet functions (xladdin.excel.udfs)
+_CALLS_ADD_IN = re.compile(
+    rb"<(?:[A-Za-z_][\w.\-]*:)?f\b[^>]*>[^<]*?\b(?:SCORE_[A-Z]+|PERF_[A-Z]+|EXEC_RATE)\s*\("
+)
 _CALC_PR = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?calcPr\b[^>]*>")
 _FULL_CALC = re.compile(rb'\sfullCalcOnLoad\s*=\s*["\']([^"\']*)["\']')
 # calcPr's place in the workbook part: after the last of the first pattern's elements, before

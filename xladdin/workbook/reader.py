@@ -160,8 +160,13 @@ class _Sheet:
             ref: (value.strip() or None) if isinstance(value, str) else value
             for ref, (value, _) in self.cells.items()
         }
-        # formulas saved without their result: unknown values, never read as 0 or blank
-        self.uncomputed = {ref for ref, cell in self.cells.items() if cell.uncomputed}
+        # formulas saved without their result: unknown values, never read as 0 or blank (a
+        # book open in Excel always has its formulas' results; an empty one reads as blank)
+        self.uncomputed = (
+            {ref for ref, cell in self.cells.items() if cell.uncomputed}
+            if isinstance(package, XlsxPackage)
+            else set()
+        )
         # the cells read on each row, once the rows are known (see _inputs_by_row)
         self.inputs: dict[int, dict[str, str]] = {}
 
