@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from tests.workbooks import build_example, edit_cells, input_ref, run_cli
@@ -52,7 +54,10 @@ def _typed_with_openpyxl(source: Path, target: Path, writes: dict[str, object]) 
         ("1e5", None),
         ("2^3", None),
         ("", None),
+        ("(" * 5000 + "1" + ")" * 5000, None),
+        ("9" * 400 + "*" + "9" * 400, None),
     ],
+    ids=lambda value: value[:20] if isinstance(value, str) else str(value),
 )
 def test_only_pure_arithmetic_is_evaluated(formula: str, expected: str | None) -> None:
     value = constant_value(formula)
@@ -348,3 +353,59 @@ def test_worksheet_functions_keep_their_saved_results_on_open(tmp_path: Path) ->
     assert package.calls_worksheet_functions()
     names = [name for name in udfs.__all__ if name.startswith(("SCORE_", "PERF_", "EXEC_"))]
     assert set(names) == set(udfs.__all__)  # every function name is recognised
+
+
+# -- what officers type, at random -------------------------------------------------------------
+
+_FULL_WIDTH = str.maketrans("0123456789.,%", "０１２３４５６７８９．，％")
+
+
+@st.composite
+def _typed(draw: st.DrawFn) -> tuple[object, str | None]:
+    """A cell as typed or saved: (value, formula), the value None for a formula with no result."""
+    amount = draw(st.decimals(min_value=-10, max_value=100000, places=2, allow_nan=False))
+    kind = draw(
+        st.sampled_from(["number", "text", "grouped", "full-width", "percent", "blank", "formula"])
+    )
+    if kind == "number":
+        return amount, None
+    if kind == "text":
+        return str(amount), None
+    if kind == "grouped":
+        return f"{amount:,}", None
+    if kind == "full-width":
+        return f"{amount:,}".translate(_FULL_WIDTH), None
+    if kind == "percent":
+        return f"{amount}%", None
+    if kind == "blank":
+        return None, None
+    return None, draw(st.sampled_from([str(amount), f"{amount}/2", f"ROUND({amount},1)"]))
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(budget=_typed(), spent=_typed())
+def test_what_officers_type_into_the_funds_block_scores_right_or_says_why(
+    form: Path, tmp_path: Path, budget: tuple[object, str | None], spent: tuple[object, str | None]
+) -> None:
+    from xladdin.core.errors import WorkbookError
+
+    code, cells = _funds()
+    package = XlsxPackage(form)
+    package.write_cells(SCORING_SHEET, {cells["denominator"]: budget, cells["value"]: spent})
+    typed = tmp_path / "typed.xlsx"
+    package.save(typed)
+    try:
+        done = recalc(typed, None)
+    except WorkbookError as error:  # an impossible value: named by its cell
+        assert error.location.cell in (cells["denominator"], cells["value"]), error.message
+        return
+    line = done.result.indicator(code)
+    if line.status == "scored":
+        assert line.score is not None and 0 <= line.score <= line.weight
+        for value, formula in (budget, spent):
+            assert not isinstance(value, str), "a number saved as text was scored"
+            assert formula is None or constant_value(formula) is not None
+    else:
+        assert line.score is None and line.reason

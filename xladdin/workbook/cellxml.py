@@ -224,12 +224,13 @@ def constant_value(formula: str) -> Decimal | None:
 
     try:
         result = total()
-    except (ValueError, ArithmeticError):
+    except (ValueError, ArithmeticError, RecursionError):
         return None
     if position != len(tokens) or not tokens:
         return None
     # a spreadsheet holds a double: the shortest repr of the double is what it shows
-    return Decimal(repr(float(result)))
+    shown = Decimal(repr(float(result)))
+    return shown if shown.is_finite() else None
 
 
 def read_cell(content: CellXml, shared: Callable[[], SharedStrings]) -> Cell | None:
