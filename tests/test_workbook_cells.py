@@ -409,3 +409,21 @@ def test_what_officers_type_into_the_funds_block_scores_right_or_says_why(
             assert formula is None or constant_value(formula) is not None
     else:
         assert line.score is None and line.reason
+
+
+def test_a_number_saved_as_text_elsewhere_is_scored_with_a_warning(
+    example: Path, tmp_path: Path
+) -> None:
+    ref = input_ref(RUBRIC, "C12", "value")
+    typed = edit_cells(example, {ref: "97.9%"}, tmp_path / "typed.xlsx")
+    done = recalc(typed, None)
+    line = done.result.indicator("C12")
+    assert line.status == "scored" and line.value == Decimal("0.979")
+    notes = [f for f in done.findings if f.check == "number-saved-as-text"]
+    assert len(notes) == 1 and notes[0].code == "C12" and notes[0].severity == "warning"
+    assert ref in notes[0].message and "97.9%" in notes[0].message
+
+
+def test_numbers_typed_as_numbers_give_no_text_warning(example: Path) -> None:
+    done = recalc(example, None)
+    assert not [f for f in done.findings if f.check == "number-saved-as-text"]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..core.codec import EvidenceInputError, cell_keys, decode
+from ..core.codec import line_inputs as input_specs
 from ..core.errors import Location, RubricError, WorkbookError
 from ..core.evidence import Evidence, LineEvidence
 from ..core.numbers import NumberParseError, to_decimal
@@ -435,6 +436,38 @@ def _text_number(sheet: _Sheet, row: int) -> str | None:
     return None
 
 
+def _text_numbers_read(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> list[Finding]:
+    """Numbers saved as text in a line's number cells that no formula of the sheet reads: the
+    line is scored from them (the text is unambiguous), with a warning that the officer's own
+    formulas (a SUM, a pivot table) see the text as blank."""
+    node = rubric.find(code)
+    assert node is not None
+    notes = []
+    for key, spec in input_specs(node).items():
+        if spec.kind not in ("number", "count"):
+            continue
+        ref = sheet.inputs[row].get(key)
+        value = sheet.values.get(ref) if ref is not None else None
+        if not isinstance(value, str):
+            continue
+        try:
+            to_decimal(value)
+        except NumberParseError:
+            continue  # not a number: the codec names the cell
+        notes.append(
+            Finding(
+                severity="warning",
+                check="number-saved-as-text",
+                code=code,
+                message=(
+                    f"{ref} 中的“{value}”是以文本保存的数字，已按其数值计分；表格中的公式（如"
+                    "合计、您自己的汇总）会把文本当作空白，建议把该单元格设为数值格式后重新输入"
+                ),
+            )
+        )
+    return notes
+
+
 def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
     """Read the rubric, layout, rows and evidence of an xladdin workbook file."""
     package = XlsxPackage(path, data)
@@ -464,6 +497,7 @@ def read_book(package: CellSource) -> BookData:
     sheet.inputs = _inputs_by_row(rubric, layout, rows)
     lines: dict[str, LineEvidence] = {}
     gaps: dict[str, str] = {}
+    notes = _rows_no_indicator_owns(sheet, rows)
     for code, row in rows.leaves.items():
         pending = _uncomputed(sheet, row) or _text_number(sheet, row)
         if pending is not None:
@@ -472,6 +506,7 @@ def read_book(package: CellSource) -> BookData:
         line = _line(sheet, rubric, code, row)
         if line is not None:
             lines[code] = line
+            notes.extend(_text_numbers_read(sheet, rubric, code, row))
         gap = _unpaired_amount(sheet, row)
         if gap is not None:
             gaps[code] = gap
@@ -495,5 +530,4 @@ def read_book(package: CellSource) -> BookData:
         text = fmt_raw(cell.value).strip() if cell is not None and cell.value is not None else ""
         info[key] = text or None
     evidence = Evidence(rubric=rubric.id, lines=lines, **info)
-    notes = _rows_no_indicator_owns(sheet, rows)
     return BookData(package, rubric, evidence, layout, rows, gaps=gaps, notes=notes)
