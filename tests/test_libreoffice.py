@@ -12,8 +12,8 @@ import pytest
 
 from tests.support.libreoffice import convert, make_profile, soffice
 from tests.workbooks import build_example, edit_cells, input_ref
-from xladdin.library import bundled
-from xladdin.workbook.layout import SUMMARY_SHEET
+from xladdin.library import bundled, find_bundled, load_rubric_file
+from xladdin.workbook.layout import SUMMARY_SHEET, layout_for
 from xladdin.workbook.package import XlsxPackage
 from xladdin.workbook.recalc import recalc
 
@@ -80,7 +80,38 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         {input_ref("nanyang-zsj-2021", "C", "decision_score"): 55.55},
         truncated,
     )
-    for source in [*sources, variant, unfinished, truncated]:
+    # what officers type into the cells the form's own formulas read: numbers saved as text
+    # (with thousands separators, full-width digits, a percent sign) and blanks
+    form = "national-self-eval"
+    form_entry = find_bundled(form)
+    assert form_entry is not None
+    funds = layout_for(load_rubric_file(form_entry.path)).funds
+    assert funds is not None
+    budget, spent = funds.cell("denominator"), funds.cell("value")
+    typed: list[Path] = []
+    for name, writes in {
+        "text-budget": {budget: "1,234.5"},
+        "text-spent": {spent: "184.8"},
+        "fullwidth-spent": {spent: "１８４.８"},
+        "percent-text-budget": {budget: "85%"},
+        "blank-spent": {spent: None},
+        "blank-budget": {budget: None},
+        "both-blank": {budget: None, spent: None},
+    }.items():
+        typed.append(edit_cells(folder / f"{form}.xlsx", writes, folder / f"variant-{name}.xlsx"))
+    # text numbers in cells only xladdin reads: scored, the sheet's formulas unaffected
+    typed.append(
+        edit_cells(
+            folder / "nanjing-dsj-2022.xlsx",
+            {
+                input_ref("nanjing-dsj-2022", "C12", "value"): "97.9%",
+                input_ref("nanjing-dsj-2022", "B11", "value"): "１,６８９.２９",
+                input_ref("nanjing-dsj-2022", "B12", "denominator"): None,
+            },
+            folder / "variant-text-numbers.xlsx",
+        )
+    )
+    for source in [*sources, variant, unfinished, truncated, *typed]:
         out = source.with_name(source.stem + "-recalc.xlsx")
         recalc(source, out)
         outputs.append(out)

@@ -28,6 +28,13 @@ class Cell(NamedTuple):
     value: str | Decimal | bool | None
     formula: str | None = None
 
+    @property
+    def uncomputed(self) -> bool:
+        """A formula saved without its result (as openpyxl and many scripts write one): what
+        the cell shows is unknown until a spreadsheet calculates it, never 0 or blank. (A text
+        formula whose result is the empty text holds "".)"""
+        return self.value is None and self.formula is not None
+
 
 class CellXml(NamedTuple):
     """A ``<c>`` element's content as written, texts unescaped."""
@@ -137,10 +144,10 @@ def value_of(
     """A cell's value from its type, ``<v>`` text and inline text; None for an empty cell."""
     value: str | Decimal | bool | None = None
     if kind is None or kind == "n":
-        if v_text is not None:
+        if v_text:  # an empty <v/> (a formula saved without its result) holds nothing
             value = number(v_text)
     elif kind == "s":
-        if v_text is not None:
+        if v_text:
             table = shared()
             index = int(v_text)
             value = table[index] if 0 <= index < len(table) else None
@@ -150,16 +157,92 @@ def value_of(
         value = v_text == "1"
     elif kind in ("str", "e"):
         value = v_text
-    elif v_text is not None:
+    elif v_text:
         value = number(v_text)
     return None if value == "" else value
+
+
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?|\.\d+)(%?)|([-+*/()]))")
+
+
+def constant_value(formula: str) -> Decimal | None:
+    """The result of a formula that is pure arithmetic over numbers (``0.979``, ``184.8/200``,
+    ``-(1+2)*5%``), computed as a spreadsheet does; None for anything else (a cell reference,
+    a function, a division by zero). Only + - * / ( ) and a % after a number are understood."""
+    tokens: list[str | Decimal] = []
+    at = 0
+    text = formula.strip()
+    while at < len(text):
+        found = _TOKEN.match(text, at)
+        if found is None or found.end() == at:
+            return None
+        if found.group(1) is not None:
+            literal = Decimal(found.group(1))
+            tokens.append(literal / 100 if found.group(2) else literal)
+        else:
+            tokens.append(found.group(3))
+        at = found.end()
+        while at < len(text) and text[at].isspace():
+            at += 1
+    position = 0
+
+    def peek() -> str | Decimal | None:
+        return tokens[position] if position < len(tokens) else None
+
+    def take() -> str | Decimal | None:
+        nonlocal position
+        position += 1
+        return tokens[position - 1] if position <= len(tokens) else None
+
+    def term() -> Decimal:  # a number, a signed term or a bracketed sum
+        token = take()
+        if isinstance(token, Decimal):
+            return token
+        if token in ("-", "+"):
+            inner = term()
+            return -inner if token == "-" else inner
+        if token == "(":
+            inside = total()
+            if take() != ")":
+                raise ValueError
+            return inside
+        raise ValueError
+
+    def product() -> Decimal:
+        value = term()
+        while peek() in ("*", "/"):
+            op, right = take(), term()
+            value = value * right if op == "*" else value / right
+        return value
+
+    def total() -> Decimal:
+        value = product()
+        while peek() in ("+", "-"):
+            op, right = take(), product()
+            value = value + right if op == "+" else value - right
+        return value
+
+    try:
+        result = total()
+    except (ValueError, ArithmeticError, RecursionError):
+        return None
+    if position != len(tokens) or not tokens:
+        return None
+    # a spreadsheet holds a double: the shortest repr of the double is what it shows
+    shown = Decimal(repr(float(result)))
+    return shown if shown.is_finite() else None
 
 
 def read_cell(content: CellXml, shared: Callable[[], SharedStrings]) -> Cell | None:
     """What the cell holds, or None when it holds nothing."""
     value = value_of(content.kind, content.v, content.inline, shared)
-    if value is None and content.formula is None:
-        return None
+    if content.formula is None:
+        return None if value is None else Cell(value)
+    if value is None:
+        if content.kind == "str" and content.v is not None:
+            value = ""  # a text formula's result, the empty text
+        else:  # no result saved: what a spreadsheet would show, when it is certain
+            value = constant_value(content.formula)
     return Cell(value, content.formula)
 
 
@@ -277,7 +360,8 @@ class SheetXml:
             return None
         return cls(text, pieces)
 
-    def _inner(self, k: int) -> str | None:
+    def inner(self, k: int) -> str | None:
+        """Cell ``k``'s text between its tags as read (None for an empty element)."""
         if self.attrs[k][-1:] == "/":
             return None
         follow = self.follows[k]
@@ -290,14 +374,14 @@ class SheetXml:
             edit = self.edits[k]
             start = edit.find(">") + 1
             return decode(kind_of(edit[:start]), edit[start:-4] if edit[-2:] != "/>" else None)
-        return decode(kind_of(self.attrs[k]), self._inner(k))
+        return decode(kind_of(self.attrs[k]), self.inner(k))
 
     def element(self, k: int) -> str:
         """Cell ``k``'s element text (as edited, once it has been)."""
         if k in self.edits:
             return self.edits[k]
         start = f'<c r="{self.refs[k]}"{self.attrs[k]}>'
-        inner = self._inner(k)
+        inner = self.inner(k)
         return start if inner is None else f"{start}{inner}</c>"
 
     def read(
@@ -329,7 +413,7 @@ class SheetXml:
             ):
                 # the common case, a plain value, read without building its content
                 v = unescape(follow[3 : end - 4])
-                if kind is None:
+                if kind is None and v:
                     found[ref] = Cell(number(v))
                     continue
                 value = value_of(kind, v, None, shared)

@@ -12,7 +12,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,10 @@ _SHARED_TABLES_KEPT = 8
 class XlsxPackage:
     """The parts of one workbook file, with the worksheets it needs parsed on demand."""
 
+    # A file's formulas may be saved without their results (openpyxl and scripts write them so);
+    # the reader then leaves those cells unread instead of taking them as 0.
+    formulas_may_lack_results = True
+
     def __init__(self, path: Path, data: bytes | None = None) -> None:
         self.path = path
         where = Location(file=str(path))
@@ -103,6 +107,7 @@ class XlsxPackage:
         self.changed: set[str] = set()
         self._shared: SharedStrings | None = None
         self._sheets: dict[str, str] | None = None
+        self._patched: dict[str, bytes] = {}  # parts other than worksheets, patched as bytes
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -360,6 +365,66 @@ class XlsxPackage:
             if touched:
                 self.changed.add(name)
 
+    def calls_worksheet_functions(self) -> bool:
+        """Whether a worksheet formula calls the add-in's worksheet functions (SCORE_RATE…)."""
+        return any(
+            _CALLS_ADD_IN.search(self.read(part))
+            for part in self.sheet_parts().values()
+            if part in self.names
+        )
+
+    def has_formulas_besides(self, owned: Set[tuple[str, str]]) -> bool:
+        """Whether a worksheet holds a formula cell other than ``owned`` (sheet, reference):
+        the user's own formulas, whose saved results the add-in does not compute."""
+        for sheet, part in self.sheet_parts().items():
+            if part not in self.names or not _FORMULA.search(self.read(part)):
+                continue
+            if not any(name == sheet for name, _ in owned):
+                return True
+            text = self._sheet_xml(part)
+            if text is not None:  # the cells' text, without decoding their values
+                for k, ref in enumerate(text.refs):
+                    if (sheet, ref) not in owned and _FORMULA_TEXT.search(text.inner(k) or ""):
+                        return True
+                continue
+            for ref, cell in self.cells(sheet).items():
+                if cell.formula is not None and (sheet, ref) not in owned:
+                    return True
+        return False
+
+    def recalculate_on_open(self) -> bool:
+        """Ask spreadsheets to recalculate every formula when they open the file
+        (``<calcPr fullCalcOnLoad="1"/>`` in xl/workbook.xml), so formulas over cells the add-in
+        wrote do not show their old results. Only that attribute changes: every other byte of
+        the part stays as it was. Returns whether the part changed."""
+        name = "xl/workbook.xml"
+        raw = self._patched.get(name) or self.read(name)
+        if utf8_text(raw) is None:
+            return False  # another encoding: left as it is
+        found = _CALC_PR.search(raw)
+        if found is not None:
+            tag = found.group(0)
+            setting = _FULL_CALC.search(tag)
+            if setting is not None and setting.group(1) in (b"1", b"true"):
+                return False
+            if setting is not None:
+                new = tag[: setting.start()] + b' fullCalcOnLoad="1"' + tag[setting.end() :]
+            else:
+                end = len(tag) - (2 if tag.endswith(b"/>") else 1)
+                new = tag[:end].rstrip() + b' fullCalcOnLoad="1"' + tag[end:]
+            patched = raw[: found.start()] + new + raw[found.end() :]
+        else:
+            start = max((m.end() for m in _BEFORE_CALC_PR.finditer(raw)), default=-1)
+            after = _AFTER_CALC_PR.search(raw, start) if start >= 0 else None
+            if after is None:
+                return False
+            prefix = after.group(1) or after.group(2) or b""  # the workbook's, if it has one
+            element = b"<" + prefix + b'calcPr fullCalcOnLoad="1"/>'
+            patched = raw[: after.start()] + element + raw[after.start() :]
+        self._patched[name] = patched
+        self.changed.add(name)
+        return True
+
     def save(self, target: Path) -> None:
         """Write the package to ``target`` safely (:func:`xladdin.files.write_file`)."""
         from ..files import write_file
@@ -371,7 +436,9 @@ class XlsxPackage:
         changed: dict[str, bytes] = {}
         for name in self.changed:
             text = self._texts.get(name)
-            if text is not None:
+            if name in self._patched:
+                changed[name] = self._patched[name]
+            elif text is not None:
                 changed[name] = text.to_bytes()
             else:
                 changed[name] = etree.tostring(
@@ -379,6 +446,30 @@ class XlsxPackage:
                 )
         return rebuild_zip(self.data, self.infos, changed, self.read)
 
+
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s>/]")
+_FORMULA_TEXT = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?f[\s>/]")
+# the add-in's worksheet function names (xladdin.excel.udfs): by prefix, or one by one
+ADD_IN_FUNCTION_NAMES = ("SCORE_", "PERF_", "EXEC_RATE", "SAVING_RATE", "CHILD_WEIGHT")
+# a formula calling one of the add-in's worksheet functions
+_CALLS_ADD_IN = re.compile(
+    rb"<(?:[A-Za-z_][\w.\-]*:)?f\b[^>]*>[^<]*?\b(?:"
+    + "|".join(n + "[A-Z_]+" if n.endswith("_") else n for n in ADD_IN_FUNCTION_NAMES).encode()
+    + rb")\s*\("
+)
+_CALC_PR = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?calcPr\b[^>]*>")
+_FULL_CALC = re.compile(rb'\sfullCalcOnLoad\s*=\s*["\']([^"\']*)["\']')
+# calcPr's place in the workbook part: after the last of the first pattern's elements, before
+# the first of the second's (or the end tag)
+_BEFORE_CALC_PR = re.compile(
+    rb"</(?:[A-Za-z_][\w.\-]*:)?(?:sheets|functionGroups|externalReferences|definedNames)>"
+    rb"|<(?:[A-Za-z_][\w.\-]*:)?definedNames\s*/>"
+)
+_AFTER_CALC_PR = re.compile(
+    rb"<([A-Za-z_][\w.\-]*:)?(?:oleSize|customWorkbookViews|pivotCaches|smartTagPr|"
+    rb"smartTagTypes|webPublishing|fileRecoveryPr|webPublishObjects|extLst)\b"
+    rb"|</([A-Za-z_][\w.\-]*:)?workbook>"
+)
 
 SHARED_MASTER = "该单元格是 Excel 共享公式的起始单元格，改写会破坏其他单元格的公式；请在 Excel 中重新输入该公式后再试"
 

@@ -254,14 +254,14 @@ def build_plan(
 
 
 def _funds_writes(rubric: Rubric, result: Result, layout: ScoringLayout) -> list[CellWrite]:
-    """The funds block's 执行率(B/A): 全年执行数(B) / 全年预算数(A), blank without a budget."""
+    """The funds block's 执行率(B/A): 全年执行数(B) / 全年预算数(A), blank unless both are numbers."""
     funds = layout.funds
     if funds is None or not layout.funds_code:
         return []
     line = result.indicator(layout.funds_code)
     spent, budget = funds.cell("value"), funds.cell("denominator")
     rate = excel_round(f"{spent}/{budget}", rubric.rounding.value)
-    formula = f'IF(N({budget})=0,"",{rate})' if rate else None
+    formula = f'IF(OR(N({budget})=0,NOT(ISNUMBER({spent}))),"",{rate})' if rate else None
     value = line.value if line.value is not None else ""
     return [CellWrite(SCORING_SHEET, funds.cell("exec_rate"), value, formula)]
 

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.codec import EvidenceInputError, cell_keys, decode
+from ..core.codec import line_inputs as input_specs
 from ..core.errors import Location, RubricError, WorkbookError
 from ..core.evidence import Evidence, FundsSource, LineEvidence
 from ..core.numbers import NumberParseError, to_decimal
+from ..core.result import Finding
 from ..core.rubric import Rubric
 from ..core.validation import rubric_from_data
 from .cellref import split_ref
@@ -67,6 +69,9 @@ class BookData:
 
     ``live_scores`` are the lines whose score cell holds ``=SCORE_LINE("<code>")`` (the
     macro-enabled workbook): recalculation keeps those formulas and updates what they show.
+
+    ``notes`` are what the reader noticed in the table itself (a row no indicator owns), shown
+    with the linter's findings.
     """
 
     source: CellSource
@@ -76,6 +81,7 @@ class BookData:
     rows: SheetRows
     gaps: dict[str, str] = field(default_factory=dict, kw_only=True)
     live_scores: frozenset[str] = field(default_factory=frozenset, kw_only=True)
+    notes: list[Finding] = field(default_factory=list, kw_only=True)
 
 
 @dataclass
@@ -167,6 +173,13 @@ class _Sheet:
             ref: (value.strip() or None) if isinstance(value, str) else value
             for ref, (value, _) in self.cells.items()
         }
+        # formulas saved without their result: unknown values, never read as 0 or blank (a
+        # book open in Excel always has its formulas' results; an empty one reads as blank)
+        self.uncomputed = (
+            {ref for ref, cell in self.cells.items() if cell.uncomputed}
+            if getattr(package, "formulas_may_lack_results", False)
+            else set()
+        )
         # the cells read on each row, once the rows are known (see _inputs_by_row)
         self.inputs: dict[int, dict[str, str]] = {}
 
@@ -241,11 +254,14 @@ def _scan_rows(sheet: _Sheet, rubric: Rubric) -> SheetRows:
                 f"指标编码“{code}”重复出现（另见第{target[code]}行）", sheet.where(ref)
             )
         target[code] = row
-    missing = [leaf.code for leaf in rubric.leaves() if leaf.code not in leaves]
+    order = [leaf.code for leaf in rubric.leaves()]
+    missing = [code for code in order if code not in leaves]
     if missing:
+        places = [_expected_place(order, leaves, code, code_col) for code in missing]
         raise WorkbookError(
-            f"评分表缺少指标 {'、'.join(missing)} 所在的行（{layout.col('code')}列应有指标编码）",
-            sheet.where(f"{code_col}{layout.first_row}"),
+            f"评分表缺少指标 {'、'.join(missing)} 所在的行（{code_col}列应有指标编码）："
+            f"{'；'.join(text for text, _ in places)}。请勿删除指标所在的行，可撤销删除或重新生成评分表",
+            sheet.where(places[0][1] or f"{code_col}{layout.first_row}", missing[0]),
         )
     for mark in (SUBTOTAL_MARK, TOTAL_MARK, GRADE_MARK):
         if mark not in marks:
@@ -255,6 +271,59 @@ def _scan_rows(sheet: _Sheet, rubric: Rubric) -> SheetRows:
     return SheetRows(
         leaves, adjustments, marks[SUBTOTAL_MARK], marks[TOTAL_MARK], marks[GRADE_MARK]
     )
+
+
+def _expected_place(
+    order: list[str], found: dict[str, int], code: str, code_col: str
+) -> tuple[str, str | None]:
+    """Where the row of ``code`` was expected, from its neighbours in the rubric that are
+    still in the table: a sentence, and the cell just below the previous one (or the next
+    one's cell) to point at."""
+    at = order.index(code)
+    before = next((c for c in reversed(order[:at]) if c in found), None)
+    after = next((c for c in order[at + 1 :] if c in found), None)
+    if before is not None and after is not None:
+        where = f"{code} 应在 {before}（第{found[before]}行）与 {after}（第{found[after]}行）之间"
+        return where, f"{code_col}{found[before] + 1}"
+    if before is not None:
+        return f"{code} 应在 {before}（第{found[before]}行）之后", f"{code_col}{found[before] + 1}"
+    if after is not None:
+        return f"{code} 应在 {after}（第{found[after]}行）之前", f"{code_col}{found[after]}"
+    return f"表中没有任何指标行，{code} 也不在其中", None
+
+
+def _rows_no_indicator_owns(sheet: _Sheet, rows: SheetRows) -> list[Finding]:
+    """Rows inside the scoring table without an indicator code but with something typed in
+    them (a row inserted in Excel or WPS): not read, so each one is a warning naming the row
+    and what it holds. Empty inserted rows change nothing and pass quietly."""
+    layout = sheet.layout
+    owned = {*rows.leaves.values(), *rows.adjustments.values()}
+    owned |= {rows.subtotal, rows.total, rows.grade}
+    loose = [row for row in range(layout.first_row, rows.grade + 1) if row not in owned]
+    if not loose:
+        return []
+    held: dict[int, list[str]] = {}
+    for ref, cell in sheet.package.cells(SCORING_SHEET, (), loose).items():
+        if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
+            continue
+        held.setdefault(split_ref(ref)[1], []).append(fmt_raw(cell.value).strip())
+    code_col = layout.col("code")
+    notes = []
+    for row in sorted(held):
+        text = "、".join(held[row])
+        if len(text) > 40:
+            text = text[:40] + "…"
+        notes.append(
+            Finding(
+                severity="warning",
+                check="row-without-indicator",
+                message=(
+                    f"评分表第{row}行不属于任何指标（{code_col}{row} 没有指标编码），其中填写的"
+                    f"“{text}”不参与计分：新增指标须修改指标体系后重新生成评分表，否则请删除该行"
+                ),
+            )
+        )
+    return notes
 
 
 def _line(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> LineEvidence | None:
@@ -352,6 +421,87 @@ def _read_funds_sources(sheet: _Sheet, lines: dict[str, LineEvidence]) -> None:
         lines[code] = lines[code].model_copy(update={"sources": sources})
 
 
+UNCOMPUTED = (
+    "{ref} 中的公式（={formula}）没有保存计算结果，无法读取其数值："
+    "请在 Excel 或 WPS 中打开该文件并保存后再计算"
+)
+
+
+def _uncomputed(sheet: _Sheet, row: int) -> str | None:
+    """On a row, the first input cell holding a formula saved without its result, named in
+    the message that makes the line 缺少佐证 (the whole line waits: scoring it from its other
+    cells could show a score as final that the missing value would change)."""
+    for ref in sheet.inputs[row].values():
+        if ref in sheet.uncomputed:
+            return UNCOMPUTED.format(ref=ref, formula=sheet.cells[ref].formula)
+    return None
+
+
+TEXT_NUMBER = (
+    "{ref} 中的“{text}”是以文本保存的数字：表中的{formula}公式把文本当作空白，xladdin 也不据此"
+    "计分。请把该单元格设为数值格式后重新输入数字（或选中该单元格，用“转换为数字”）"
+)
+
+
+def _formula_inputs(layout: ScoringLayout) -> dict[str, str]:
+    """The input cells the sheet's own formulas read, with what they compute: the form's
+    执行率(B/A) reads 全年执行数(B) and 全年预算数(A)."""
+    funds = layout.funds
+    if funds is None or not layout.funds_code:
+        return {}
+    rate = next(c.header for c in funds.columns if c.key == "exec_rate")
+    return {funds.cell("value"): rate, funds.cell("denominator"): rate}
+
+
+def _text_number(sheet: _Sheet, row: int) -> str | None:
+    """An input cell on ``row`` that a formula of the sheet reads and that holds a number saved
+    as text ("1,234.5", "９３.２５％"): Excel and LibreOffice read such text as blank in the
+    form's formulas (N() gives 0, ISNUMBER() FALSE), so the line is not scored from it either,
+    and the message says how to enter it as a number."""
+    read_by = _formula_inputs(sheet.layout)
+    for ref in sheet.inputs[row].values():
+        value = sheet.values.get(ref)
+        if ref in read_by and isinstance(value, str):
+            try:
+                to_decimal(value)
+            except NumberParseError:
+                continue  # not a number at all: the codec names the cell
+            return TEXT_NUMBER.format(ref=ref, text=value, formula=read_by[ref])
+    return None
+
+
+def _text_numbers_read(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> list[Finding]:
+    """Numbers saved as text in a line's number cells that no formula of the sheet reads: the
+    line is scored from them (the text is unambiguous), with a warning that the officer's own
+    formulas (a SUM, a pivot table) see the text as blank."""
+    node = rubric.find(code)
+    assert node is not None
+    notes = []
+    for key, spec in input_specs(node).items():
+        if spec.kind not in ("number", "count"):
+            continue
+        ref = sheet.inputs[row].get(key)
+        value = sheet.values.get(ref) if ref is not None else None
+        if not isinstance(value, str):
+            continue
+        try:
+            to_decimal(value)
+        except NumberParseError:
+            continue  # not a number: the codec names the cell
+        notes.append(
+            Finding(
+                severity="warning",
+                check="number-saved-as-text",
+                code=code,
+                message=(
+                    f"{ref} 中的“{value}”是以文本保存的数字，已按其数值计分；表格中的公式（如"
+                    "合计、您自己的汇总）会把文本当作空白，建议把该单元格设为数值格式后重新输入"
+                ),
+            )
+        )
+    return notes
+
+
 def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
     """Read the rubric, layout, rows and evidence of an xladdin workbook file."""
     from .package import XlsxPackage
@@ -368,6 +518,7 @@ def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
         package,
         gaps=book.gaps,
         live_scores=book.live_scores,
+        notes=book.notes,
     )
 
 
@@ -384,19 +535,28 @@ def read_book(package: CellSource) -> BookData:
     lines: dict[str, LineEvidence] = {}
     gaps: dict[str, str] = {}
     live: set[str] = set()
+    notes = _rows_no_indicator_owns(sheet, rows)
     for code, row in rows.leaves.items():
         score_cell = sheet.cells.get(layout.cell("score", row))
         formula = score_cell.formula if score_cell is not None else None
         if formula is not None and formula.lstrip("=").replace(" ", "") == live_score_formula(code):
             live.add(code)
+        pending = _uncomputed(sheet, row) or _text_number(sheet, row)
+        if pending is not None:
+            gaps[code] = pending
+            continue
         line = _line(sheet, rubric, code, row)
         if line is not None:
             lines[code] = line
+            notes.extend(_text_numbers_read(sheet, rubric, code, row))
         gap = _unpaired_amount(sheet, row)
         if gap is not None:
             gaps[code] = gap
     _read_funds_sources(sheet, lines)
     for code, row in rows.adjustments.items():
+        pending = _uncomputed(sheet, row)
+        if pending is not None:
+            raise WorkbookError(pending, sheet.where(layout.cell("value", row), code))
         points = sheet.number("value", row, code, "加减分分值")
         narrative = sheet.raw("narrative", row)
         if points is not None or narrative is not None:
@@ -413,4 +573,13 @@ def read_book(package: CellSource) -> BookData:
         text = fmt_raw(cell.value).strip() if cell is not None and cell.value is not None else ""
         info[key] = text or None
     evidence = Evidence(rubric=rubric.id, lines=lines, **info)
-    return BookData(package, rubric, evidence, layout, rows, gaps=gaps, live_scores=frozenset(live))
+    return BookData(
+        package,
+        rubric,
+        evidence,
+        layout,
+        rows,
+        gaps=gaps,
+        live_scores=frozenset(live),
+        notes=notes,
+    )

@@ -40,7 +40,7 @@ def score_book(data: BookData) -> tuple[Result, list[Finding], WritePlan]:
                     code=line.code,
                 ),
             )
-    findings = lint(data.rubric, data.evidence, result)
+    findings = [*data.notes, *lint(data.rubric, data.evidence, result)]
     plan = build_plan(data.rubric, result, data.rows, data.layout, data.live_scores)
     return result, findings, plan
 
@@ -66,6 +66,18 @@ def apply_plan(data: WorkbookData, plan: WritePlan) -> int:
         writes = {ref: (w.value, w.formula) for ref, w in plan.for_sheet(sheet).items()}
         changed += data.package.write_cells(sheet, writes)
     data.package.refresh_chart_caches({(w.sheet, w.ref): w.value for w in plan.writes})
+    package = data.package
+    if (
+        changed
+        and package.has_formulas_besides({(w.sheet, w.ref) for w in plan.writes})
+        and not package.calls_worksheet_functions()
+    ):
+        # The user's own formulas may read the cells just written: their saved results are
+        # old until a spreadsheet recalculates, which it then does when it opens the file.
+        # Not where the add-in's worksheet functions are used: opened where the add-in is not
+        # installed, a recalculation turns them into #NAME? at once (their saved results stay
+        # visible until the officer recalculates).
+        package.recalculate_on_open()
     return changed
 
 
