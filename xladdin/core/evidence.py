@@ -86,6 +86,8 @@ class LineEvidence(Model):
     declared: Num | None = None
     points: NonNeg | None = None
     note: str | None = None
+    confirmed: bool = False
+    """已核对: the officer checked the line's implausible evidence and confirms it."""
 
     @field_validator("denominator")
     @classmethod

@@ -29,7 +29,7 @@ from .methods import (
     RatioMethod,
     ThresholdMethod,
 )
-from .policy import RoundingPolicy, RoundingRule
+from .policy import PlausibilityPolicy, RoundingPolicy, RoundingRule
 
 # ---------------------------------------------------------------------------------------------
 # The tree.
@@ -172,6 +172,7 @@ class Rubric(Model):
     total_weight: NonNeg = Decimal(100)
     grades: list[GradeBand] = Field(default_factory=lambda: list(NATIONAL_GRADES))
     rounding: RoundingPolicy = RoundingPolicy()
+    plausibility: PlausibilityPolicy = PlausibilityPolicy()
     not_applicable: Literal["rescale", "forbidden"] = "rescale"
     reason_rules: list[ReasonRule] = Field(default_factory=list)
     level_names: list[str] = Field(default_factory=lambda: ["一级指标", "二级指标", "三级指标"])
@@ -258,6 +259,7 @@ __all__ = [
     "Node",
     "NonNeg",
     "Num",
+    "PlausibilityPolicy",
     "RatioMethod",
     "ReasonRule",
     "RoundingPolicy",

@@ -49,6 +49,7 @@ from .base import (
     measure_findings,
     measured_value,
     need_value,
+    plausibility_policy,
     warning,
 )
 
@@ -342,10 +343,6 @@ def _ratio_proportional(
     return Inference(method, confidence, note, doubts)
 
 
-FAR_ABOVE_TARGET = Decimal(3)
-"""A completion of three times the target or more is worth a second look."""
-
-
 def _plausibility(
     node: LineNode, method: RatioMethod, line: LineEvidence, policy: RoundingPolicy
 ) -> list[Finding]:
@@ -356,7 +353,9 @@ def _plausibility(
     if measured is None:
         return findings
     value, shown = measured
-    if line.numerator is not None and value > ONE:
+    settings = plausibility_policy()
+    over_whole, far_above = settings.rate_over_whole, settings.far_above_target
+    if line.numerator is not None and over_whole is not None and value > over_whole:
         findings.append(
             warning(
                 "rate-over-whole",
@@ -367,7 +366,10 @@ def _plausibility(
             )
         )
     elif (
-        method.direction == "higher" and method.target and value >= FAR_ABOVE_TARGET * method.target
+        method.direction == "higher"
+        and method.target
+        and far_above is not None
+        and value >= far_above * method.target
     ):
         findings.append(
             warning(
