@@ -19,12 +19,14 @@ from pydantic import Field
 from . import bands, checklist, deduction, itemized, judgement, manual, ratio, threshold
 from .bands import Band, BandsMethod, Direction, band_points
 from .base import (
+    CONFIRMED,
     DECISION_REASON,
     DECISION_SCORE,
     DECISION_SHARE,
     DEDUCT_POINTS,
     DEDUCT_SHARE,
     DEVIATION_REASON,
+    LINE_INPUTS,
     NOT_APPLICABLE,
     OPTIONAL_INPUTS,
     EvidenceInput,
@@ -96,6 +98,7 @@ def method_spec(method_or_type: Any) -> MethodSpec[Any]:
 
 __all__ = [
     "BAND",
+    "CONFIRMED",
     "COUNT",
     "DECISION_REASON",
     "DECISION_SCORE",
@@ -103,6 +106,7 @@ __all__ = [
     "DEDUCT_POINTS",
     "DEDUCT_SHARE",
     "DEVIATION_REASON",
+    "LINE_INPUTS",
     "METHODS",
     "METHOD_NAMES",
     "NATIONAL_JUDGEMENT_BANDS",

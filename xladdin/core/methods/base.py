@@ -103,6 +103,14 @@ DEDUCT_SHARE = EvidenceInput("deduct_share", "扣分比例", "", "amounts", (), 
 DEDUCT_POINTS = EvidenceInput("deduct_points", "扣分", "", "amounts", (), False)
 DECISION_REASON = EvidenceInput("decision_reason", "认定理由", "", "text", (), False)
 DEVIATION_REASON = EvidenceInput("deviation_reason", "偏差原因", "", "text", (), False)
+CONFIRMED = EvidenceInput(
+    "confirmed",
+    "已核对",
+    "评分状态为“需核对”时：核对佐证无误后选“是”，本项即按所填佐证计分；有误请改正佐证",
+    "flag",
+    ("是", "否"),
+    False,
+)
 
 OPTIONAL_INPUTS: tuple[EvidenceInput, ...] = (
     NOT_APPLICABLE,
@@ -114,6 +122,10 @@ OPTIONAL_INPUTS: tuple[EvidenceInput, ...] = (
     DEVIATION_REASON,
 )
 """Inputs any line may use: not applicable, the evaluator's decision, a deviation reason."""
+
+LINE_INPUTS: tuple[EvidenceInput, ...] = (*OPTIONAL_INPUTS, CONFIRMED)
+"""Every input a line has besides its method's: the optional ones, and the officer's
+confirmation of evidence the method finds implausible (已核对)."""
 
 
 # ---------------------------------------------------------------------------------------------
