@@ -1,0 +1,251 @@
+"""Never a silent wrong score (issue 10, case 3): impossible evidence is an error naming its cell,
+implausible evidence puts its line in 需核对 (not final, the grade 未完成) until the officer
+fills 已核对 with 是.
+
+The workbooks are built with ``xladdin.template`` from the bundled self-evaluation form and its
+example evidence, typed into with openpyxl as an officer types, and recalculated through
+``xladdin recalc``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import xladdin
+from xladdin.cli import main
+from xladdin.core.errors import WorkbookError
+from xladdin.core.result import STATUS_NAMES, UNFINISHED
+from xladdin.core.scoring import score
+from xladdin.library import find_bundled, load_evidence, load_rubric
+from xladdin.workbook.layout import SCORING_SHEET, FormLayout, layout_for
+from xladdin.workbook.plan import INCOMPLETE_GRADE, NOTE_LIMIT, note_text
+from xladdin.workbook.recalc import recalc
+
+FORM = "national-self-eval"
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The form filled with its published example evidence, as ``xladdin.template`` writes it."""
+    entry = find_bundled(FORM)
+    assert entry is not None and entry.evidence_path is not None
+    path = tmp_path_factory.mktemp("form") / "example.xlsx"
+    xladdin.template(FORM, path, load_evidence(entry.evidence_path))
+    return path
+
+
+def _layout() -> FormLayout:
+    layout = layout_for(load_rubric(FORM))
+    assert isinstance(layout, FormLayout)
+    return layout
+
+
+def _row(code: str) -> int:
+    layout = _layout()
+    return layout.template_rows(load_rubric(FORM)).leaves[code]
+
+
+def _type(source: Path, target: Path, typed: dict[str, Any]) -> Path:
+    """Type values into cells with openpyxl, as an officer does in a spreadsheet."""
+    book = openpyxl.load_workbook(source)
+    sheet = book[SCORING_SHEET]
+    for ref, value in typed.items():
+        sheet[ref].value = value
+    book.save(target)
+    return target
+
+
+def _cli(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def _recalc(source: Path, out: Path) -> dict[str, Any]:
+    """Recalculate through the CLI; the written cells of the scoring sheet as values."""
+    done = _cli("recalc", source, "-o", out)
+    assert done.exit_code == 0, done.output
+    return {"sheet": openpyxl.load_workbook(out, data_only=True)[SCORING_SHEET], "cli": done}
+
+
+def _grade(sheet: Any) -> Any:
+    layout = _layout()
+    rows = layout.template_rows(load_rubric(FORM))
+    return sheet[layout.cell("score", rows.grade)].value
+
+
+def test_the_published_example_needs_no_check(example: Path, tmp_path: Path) -> None:
+    sheet = _recalc(example, tmp_path / "out.xlsx")["sheet"]
+    layout = _layout()
+    for code in layout.template_rows(load_rubric(FORM)).leaves:
+        assert sheet[layout.cell("status", _row(code))].value == "已评分", code
+    assert _grade(sheet) != INCOMPLETE_GRADE
+
+
+def test_a_negative_budget_is_an_error_naming_its_cell(example: Path, tmp_path: Path) -> None:
+    funds = _layout().funds_block
+    typed = _type(example, tmp_path / "typed.xlsx", {funds.cell("denominator"): -200})
+    done = _cli("recalc", typed, "-o", tmp_path / "out.xlsx")
+    assert done.exit_code != 0
+    assert f"单元格 {funds.cell('denominator')}" in done.output
+    assert "分母为负数（-200）" in done.output
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_negative_completion_is_an_error_naming_its_cell(example: Path, tmp_path: Path) -> None:
+    ref = _layout().cell("value", _row("A12"))
+    typed = _type(example, tmp_path / "typed.xlsx", {ref: -5})
+    done = _cli("recalc", typed, "-o", tmp_path / "out.xlsx")
+    assert done.exit_code != 0
+    assert f"单元格 {ref}" in done.output and "指标 A12" in done.output
+    assert "实际完成值为负数（-5）" in done.output
+
+
+def test_spending_above_budget_needs_a_check_then_scores_once_confirmed(
+    example: Path, tmp_path: Path
+) -> None:
+    layout = _layout()
+    funds, row = layout.funds_block, layout.funds_row
+    typed = _type(example, tmp_path / "typed.xlsx", {funds.cell("value"): 220})
+    sheet = _recalc(typed, tmp_path / "out.xlsx")["sheet"]
+    assert sheet[layout.cell("status", row)].value == "需核对"
+    note = sheet[layout.cell("note", row)].value
+    assert "预算执行率为110.00%" in note and "全年执行数(B)超过全年预算数(A)" in note
+    assert "已核对" in note
+    assert _grade(sheet) == INCOMPLETE_GRADE
+
+    confirmed = _type(typed, tmp_path / "confirmed.xlsx", {layout.cell("confirmed", row): "是"})
+    sheet = _recalc(confirmed, tmp_path / "final.xlsx")["sheet"]
+    assert sheet[layout.cell("status", row)].value == "已评分"
+    assert sheet[layout.cell("score", row)].value == 10
+    assert "已核对确认" in sheet[layout.cell("reason", row)].value
+    assert _grade(sheet) not in (None, INCOMPLETE_GRADE)
+
+
+def test_85_typed_for_85_percent_needs_a_check_then_scores_once_confirmed(
+    example: Path, tmp_path: Path
+) -> None:
+    layout = _layout()
+    row = _row("C11")  # 服务对象满意度 ≥90%
+    typed = _type(example, tmp_path / "typed.xlsx", {layout.cell("value", row): 85})
+    result = _recalc(typed, tmp_path / "out.xlsx")
+    sheet = result["sheet"]
+    assert sheet[layout.cell("status", row)].value == "需核对"
+    note = sheet[layout.cell("note", row)].value
+    assert "实际完成值填写为85，即8500%" in note and "请填写“85%”" in note
+    assert _grade(sheet) == INCOMPLETE_GRADE
+    assert "需核对" in result["cli"].output
+
+    confirmed = _type(typed, tmp_path / "confirmed.xlsx", {layout.cell("confirmed", row): "是"})
+    sheet = _recalc(confirmed, tmp_path / "final.xlsx")["sheet"]
+    assert sheet[layout.cell("status", row)].value == "已评分"
+    assert "已核对确认" in sheet[layout.cell("reason", row)].value
+    assert _grade(sheet) not in (None, INCOMPLETE_GRADE)
+
+
+def test_fixing_the_value_clears_the_check(example: Path, tmp_path: Path) -> None:
+    layout = _layout()
+    row = _row("C11")
+    typed = _type(example, tmp_path / "typed.xlsx", {layout.cell("value", row): "85%"})
+    sheet = _recalc(typed, tmp_path / "out.xlsx")["sheet"]
+    assert sheet[layout.cell("status", row)].value == "已评分"
+    assert sheet[layout.cell("note", row)].value is None
+
+
+def test_a_province_sets_its_own_thresholds() -> None:
+    rubric = load_rubric(FORM)
+    entry = find_bundled(FORM)
+    assert entry is not None and entry.evidence_path is not None
+    evidence = load_evidence(entry.evidence_path)
+    lines = dict(evidence.lines)
+    lines["Z"] = lines["Z"].model_copy(update={"numerator": Decimal(208)})  # 104%
+    over = evidence.model_copy(update={"lines": lines})
+    assert score(rubric, over).indicator("Z").status == "needs_check"
+    lenient = rubric.model_copy(
+        update={"plausibility": rubric.plausibility.model_copy(update={"rate_over_whole": 1.05})}
+    )
+    assert score(lenient, over).indicator("Z").status == "scored"
+
+
+def test_the_note_keeps_whole_messages_within_its_limit() -> None:
+    rubric = load_rubric(FORM)
+    result = score(rubric, load_evidence(find_bundled(FORM).evidence_path))  # type: ignore[union-attr,arg-type]
+    line = result.indicator("A11")
+    from xladdin.core.result import Finding
+
+    findings = [
+        Finding(severity="warning", check="x", code="A11", message=f"第{i}条" + "说明" * 30)
+        for i in range(5)
+    ]
+    text = note_text(line, findings)
+    assert text is not None and len(text) <= NOTE_LIMIT + 10
+    assert text.startswith("第0条") and text.endswith("条）") and "另有" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# What officers type, anywhere in the input cells.
+
+typed_numbers = st.one_of(
+    st.none(),
+    st.decimals(min_value=-1000, max_value=10**9, places=2).map(float),
+    st.decimals(min_value=0, max_value=100, places=1).map(lambda d: f"{d}%"),
+    st.decimals(min_value=0, max_value=100, places=0).map(lambda d: int(d)),
+    st.decimals(min_value=0, max_value=10**7, places=1).map(lambda d: f"{d:,}"),
+    st.integers(min_value=0, max_value=999).map(
+        lambda n: str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    ),
+    st.sampled_from(["", " ", "√", "是", "否", "abc", "1e400", "-0"]),
+)
+
+
+@pytest.fixture(scope="module")
+def blank(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("blank") / "blank.xlsx"
+    xladdin.template(FORM, path)
+    return path
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.data())
+def test_whatever_an_officer_types_scores_within_the_weight_or_says_why(
+    blank: Path, tmp_path: Path, data: st.DataObject
+) -> None:
+    rubric = load_rubric(FORM)
+    layout = _layout()
+    rows = layout.template_rows(rubric)
+    cells = [
+        ref
+        for code, row in rows.leaves.items()
+        for key, ref in layout.input_cells(row).items()
+        if key in ("value", "denominator", "count")
+    ]
+    chosen = data.draw(st.lists(st.sampled_from(cells), min_size=3, max_size=12, unique=True))
+    typed = {ref: data.draw(typed_numbers, label=ref) for ref in chosen}
+    source = tmp_path / "typed.xlsx"
+    shutil.copy(blank, source)
+    _type(blank, source, typed)
+    try:
+        done = recalc(source, None)
+    except WorkbookError as exc:
+        assert exc.location.cell, str(exc)  # a whole-file error names the cell
+        return
+    for line in done.result.indicators:
+        if line.status in UNFINISHED:
+            assert line.reason, line.code
+            assert done.result.grade is None and not done.result.complete
+        elif line.status == "scored":
+            assert line.score is not None and 0 <= line.score <= line.weight, line
+        else:
+            assert line.status == "not_applicable"
+        assert STATUS_NAMES[line.status]
