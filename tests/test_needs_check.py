@@ -249,3 +249,89 @@ def test_whatever_an_officer_types_scores_within_the_weight_or_says_why(
         else:
             assert line.status == "not_applicable"
         assert STATUS_NAMES[line.status]
+
+
+# ---------------------------------------------------------------------------------------------
+# The library path: the same statuses from score(), and the codec carries the confirmation.
+
+
+def _published() -> tuple[Any, Any]:
+    entry = find_bundled(FORM)
+    assert entry is not None and entry.evidence_path is not None
+    return load_rubric(FORM), load_evidence(entry.evidence_path)
+
+
+def _with(evidence: Any, code: str, **fields: Any) -> Any:
+    lines = dict(evidence.lines)
+    lines[code] = lines[code].model_copy(update=fields)
+    return evidence.model_copy(update={"lines": lines})
+
+
+def test_score_gives_needs_check_and_no_grade_until_confirmed() -> None:
+    rubric, evidence = _published()
+    doubtful = _with(evidence, "C11", value=Decimal(85))
+    result = score(rubric, doubtful)
+    line = result.indicator("C11")
+    assert line.status == "needs_check" and line.field == "value"
+    assert line.reason.startswith("需核对：实际完成值填写为85") and "已核对" in line.reason
+    assert not result.complete and result.grade is None
+    assert any(f.check == "needs-check" and "C11" in f.message for f in result.findings)
+
+    confirmed = score(rubric, _with(evidence, "C11", value=Decimal(85), confirmed=True))
+    line = confirmed.indicator("C11")
+    assert line.status == "scored" and line.confirmed and line.score == line.weight
+    assert "已核对确认" in line.reason
+    assert confirmed.complete and confirmed.grade is not None
+
+
+def test_impossible_evidence_is_invalid_naming_the_field_even_when_confirmed() -> None:
+    rubric, evidence = _published()
+    result = score(rubric, _with(evidence, "Z", denominator=Decimal(-200), confirmed=True))
+    line = result.indicator("Z")
+    assert line.status == "invalid_evidence" and line.field == "denominator"
+    assert line.reason == "分母为负数（-200）"
+    assert line.score is None and result.grade is None
+
+
+def test_lint_reports_a_confirmed_doubt_as_information() -> None:
+    from xladdin.core.lint import lint
+
+    rubric, evidence = _published()
+    found = lint(rubric, _with(evidence, "C11", value=Decimal(85), confirmed=True))
+    [finding] = [f for f in found if f.code == "C11" and f.check == "percent-as-number"]
+    assert finding.severity == "info" and finding.message.startswith("已核对确认：")
+
+
+def test_the_codec_reads_and_writes_the_confirmation() -> None:
+    from xladdin.core.codec import EvidenceInputError, decode, encode
+
+    rubric, evidence = _published()
+    node = rubric.find("C11")
+    assert node is not None
+    line = evidence.lines["C11"].model_copy(update={"confirmed": True})
+    cells = encode(node, line)
+    assert cells["confirmed"] == "是"
+    assert decode(node, cells) == line
+    assert decode(node, {**cells, "confirmed": "否"}) == evidence.lines["C11"]
+    with pytest.raises(EvidenceInputError) as caught:
+        decode(node, {**cells, "confirmed": "也许"})
+    assert caught.value.key == "confirmed" and "已核对" in caught.value.message
+
+
+def test_the_confirmation_cell_is_a_pale_unlocked_yes_no_input(blank: Path) -> None:
+    from xladdin.workbook.styles import FILL_OPTIONAL
+
+    layout = _layout()
+    sheet = openpyxl.load_workbook(blank)[SCORING_SHEET]
+    validated = [
+        v for v in sheet.data_validations.dataValidation if v.formula1 and "是" in v.formula1
+    ]
+    for row in layout.template_rows(load_rubric(FORM)).leaves.values():
+        ref = layout.cell("confirmed", row)
+        cell = sheet[ref]
+        assert not cell.protection.locked, ref
+        assert cell.fill.fgColor.rgb == "FF" + FILL_OPTIONAL.lstrip("#"), ref
+        assert any(ref in v.sqref for v in validated), ref
+    header = sheet[f"{layout.col('confirmed')}{layout.header_row}"].value
+    assert header == "已核对"
+    assert sheet[f"{layout.col('note')}{layout.header_row}"].value == "提示"
