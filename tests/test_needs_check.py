@@ -335,3 +335,12 @@ def test_the_confirmation_cell_is_a_pale_unlocked_yes_no_input(blank: Path) -> N
     header = sheet[f"{layout.col('confirmed')}{layout.header_row}"].value
     assert header == "已核对"
     assert sheet[f"{layout.col('note')}{layout.header_row}"].value == "提示"
+
+
+def test_the_narrative_says_which_lines_wait_for_a_check() -> None:
+    from xladdin.core.narrative import total_sentence
+
+    rubric, evidence = _published()
+    doubtful = _with(evidence, "C11", value=Decimal(85))
+    sentence = total_sentence(rubric, score(rubric, doubtful), doubtful)
+    assert "尚有1项指标的佐证需核对，暂不评定等级" in sentence
