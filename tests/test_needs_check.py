@@ -141,7 +141,7 @@ def test_85_typed_for_85_percent_needs_a_check_then_scores_once_confirmed(
     note = sheet[layout.cell("note", row)].value
     assert "实际完成值填写为85，即8500%" in note and "请填写“85%”" in note
     assert _grade(sheet) == INCOMPLETE_GRADE
-    assert "需核对" in result["cli"].output
+    assert "评分尚未完成（需核对：C11）" in result["cli"].output
 
     confirmed = _type(typed, tmp_path / "confirmed.xlsx", {layout.cell("confirmed", row): "是"})
     sheet = _recalc(confirmed, tmp_path / "final.xlsx")["sheet"]
