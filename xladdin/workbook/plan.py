@@ -114,12 +114,14 @@ NOTE_JOIN = "；"
 
 
 def note_text(line: IndicatorResult, findings: list[Finding]) -> str | None:
-    """The 提示 of a line: why it has no final score, then the findings about it, each once
-    (a message already said by an earlier one is left out), at most :data:`NOTE_LIMIT`
-    characters of whole messages with the number of those left out. A score found in the
+    """The 提示 of a line: why it has no final score (unless the status says all of it), then
+    the findings about it, each once (a message already said by an earlier one is left out),
+    at most :data:`NOTE_LIMIT` characters of whole messages with the number of those left
+    out. A score found in the
     得分 cell before it is written (``declared``) is not the line's: its findings stay out, so
     recalculating a recalculated workbook changes nothing."""
-    messages = [line.reason] if line.status in UNFINISHED and line.reason else []
+    unfinished = line.status in UNFINISHED and line.reason != STATUS_NAMES[line.status]
+    messages = [line.reason] if unfinished and line.reason else []
     for finding in findings:
         if finding.code != line.code or finding.field == "declared":
             continue
