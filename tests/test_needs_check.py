@@ -9,7 +9,6 @@ example evidence, typed into with openpyxl as an officer types, and recalculated
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -205,36 +204,45 @@ typed_numbers = st.one_of(
 )
 
 
+TABLE = "nanjing-dsj-2022"  # the scoring-table layout, beside the form
+
+
 @pytest.fixture(scope="module")
-def blank(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("blank") / "blank.xlsx"
-    xladdin.template(FORM, path)
-    return path
+def blanks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("blank")
+    for rubric_id in (FORM, TABLE):
+        xladdin.template(rubric_id, folder / f"{rubric_id}.xlsx")
+    return {rubric_id: folder / f"{rubric_id}.xlsx" for rubric_id in (FORM, TABLE)}
 
 
+@pytest.fixture(scope="module")
+def blank(blanks: dict[str, Path]) -> Path:
+    return blanks[FORM]
+
+
+@pytest.mark.parametrize("rubric_id", [FORM, TABLE])
 @settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(st.data())
+@given(data=st.data())
 def test_whatever_an_officer_types_scores_within_the_weight_or_says_why(
-    blank: Path, tmp_path: Path, data: st.DataObject
+    blanks: dict[str, Path], tmp_path: Path, rubric_id: str, data: st.DataObject
 ) -> None:
-    rubric = load_rubric(FORM)
-    layout = _layout()
+    rubric = load_rubric(rubric_id)
+    layout = layout_for(rubric)
     rows = layout.template_rows(rubric)
     cells = [
         ref
-        for code, row in rows.leaves.items()
+        for row in rows.leaves.values()
         for key, ref in layout.input_cells(row).items()
         if key in ("value", "denominator", "count")
     ]
     chosen = data.draw(st.lists(st.sampled_from(cells), min_size=3, max_size=12, unique=True))
     typed = {ref: data.draw(typed_numbers, label=ref) for ref in chosen}
     source = tmp_path / "typed.xlsx"
-    shutil.copy(blank, source)
-    _type(blank, source, typed)
+    _type(blanks[rubric_id], source, typed)
     try:
         done = recalc(source, None)
     except WorkbookError as exc:
