@@ -352,3 +352,16 @@ def test_the_narrative_says_which_lines_wait_for_a_check() -> None:
     doubtful = _with(evidence, "C11", value=Decimal(85))
     sentence = total_sentence(rubric, score(rubric, doubtful), doubtful)
     assert "尚有1项指标的佐证需核对，暂不评定等级" in sentence
+
+
+def test_a_workbook_made_before_the_check_columns_is_still_read(
+    example: Path, tmp_path: Path
+) -> None:
+    layout = _layout()
+    older = {f"{layout.col(key)}{layout.header_row}": None for key in ("confirmed", "note")}
+    for row in layout.template_rows(load_rubric(FORM)).leaves.values():
+        older[layout.cell("confirmed", row)] = None
+        older[layout.cell("note", row)] = None
+    typed = _type(example, tmp_path / "older.xlsx", older)
+    sheet = _recalc(typed, tmp_path / "out.xlsx")["sheet"]
+    assert _grade(sheet) not in (None, INCOMPLETE_GRADE)

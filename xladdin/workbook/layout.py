@@ -145,8 +145,10 @@ INPUTS_TAIL = (
 )
 
 # Last on every line, after the columns the published tables and earlier workbooks have (their
-# cells stay where they were): the officer's confirmation and the line's messages.
+# cells stay where they were): the officer's confirmation and the line's messages. A workbook
+# made before they existed has their headers blank, and is read as it is.
 CHECKS = (CONFIRM, NOTE)
+LATER_HEADERS = frozenset(column.header for column in CHECKS)
 
 # Which column of a scoring sheet a linter finding's field points at.
 FINDING_KEYS = {
