@@ -111,7 +111,10 @@ def _result_warnings(
     if not complete:
         missing = [i["code"] for i in indicators if i["status"] == "missing_evidence"]
         where = f"文件 {file}：" if file else ""
-        listed = f"（缺少佐证：{'、'.join(missing)}）" if missing else ""
+        doubtful = [i["code"] for i in indicators if i["status"] == "needs_check"]
+        parts = [f"缺少佐证：{'、'.join(missing)}"] if missing else []
+        parts += [f"需核对：{'、'.join(doubtful)}"] if doubtful else []
+        listed = f"（{'；'.join(parts)}）" if parts else ""
         lines.append(f"[警告] {where}评分尚未完成{listed}，总分和等级不是最终结果")
     return lines
 

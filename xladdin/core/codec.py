@@ -9,7 +9,8 @@ officers type are read here and nowhere else:
   :func:`xladdin.core.numbers.to_decimal`);
 - several amounts joined by ``+`` or ``＋``: "25%+25%", "0.5＋0.5" (:func:`parse_amounts`);
 - several reasons split by ``；`` (:func:`split_reasons`);
-- 是/否 for 不适用, and the names of the national qualitative bands (:func:`parse_choice`).
+- 是/否 for 不适用, and the names of the national qualitative bands (:func:`parse_choice`);
+- 是 (or √, 1 …) for 已核对: the officer confirms evidence the line's method finds implausible.
 
 A cell value is what the workbook reader's cell decoder gives: ``Decimal``, ``str`` (trimmed),
 ``bool`` or ``None`` for an empty cell. Cells are named by input key (``value``, ``item1``,
@@ -34,8 +35,8 @@ from .evidence import Decision, Deduction, LineEvidence
 from .methods import (
     BAND,
     COUNT,
+    LINE_INPUTS,
     NATIONAL_JUDGEMENT_BANDS,
-    OPTIONAL_INPUTS,
     EvidenceInput,
     method_spec,
 )
@@ -262,7 +263,7 @@ _ANY_LINE: tuple[EvidenceInput, ...] = (
 def line_inputs(leaf: Node) -> dict[str, EvidenceInput]:
     """Every input a line of ``leaf`` has a cell for, by key: the ones any line may use, and
     those its method needs (which take precedence)."""
-    found = {spec.key: spec for spec in OPTIONAL_INPUTS}
+    found = {spec.key: spec for spec in LINE_INPUTS}
     found.update((spec.key, spec) for spec in method_spec(leaf).inputs(leaf))
     return found
 
@@ -318,6 +319,7 @@ _NAMES = {
     "decision_score": "认定得分",
     "decision_share": "得分比例",
     "band": "评价档次",
+    "confirmed": "已核对",
 }
 _ITEM = re.compile(r"item(\d+)$")
 
@@ -357,6 +359,7 @@ _WORD_MESSAGES = {
     "flag": "{what}应填 √ 或 ×（也可填 是/否、1/0），实际为“{text}”",
     "choice": "{what}应为：{names}，实际为“{text}”",
     "not_applicable": "“不适用”一栏应填“是”或“否”，实际为“{text}”",
+    "confirmed": "“已核对”一栏应填“是”或“否”，实际为“{text}”",
 }
 
 
@@ -423,6 +426,7 @@ _FIELD_KEYS = {
     "band": "band",
     "reason": "decision_reason",
     "deductions": "deduct_share",
+    "confirmed": "confirmed",
 }
 
 
@@ -443,6 +447,9 @@ def decode(leaf: Node, raw: Mapping[str, Any]) -> LineEvidence | None:
     not_applicable = cells("not_applicable")
     if not_applicable is not None:
         fields["not_applicable"] = not_applicable == NA_YES
+    confirmed = cells("confirmed")
+    if confirmed:  # 否 is the default: nothing to record
+        fields["confirmed"] = True
     fields.update(_measure(cells))
     for field, keys in cells.item_fields:
         values = [cells(key) for key in keys]
@@ -573,6 +580,8 @@ def encode(leaf: Node, line: LineEvidence | None) -> dict[str, Any]:
         cells.update(_encode_decision(leaf, line.decision))
     if line.deviation_reason:
         cells["deviation_reason"] = line.deviation_reason
+    if line.confirmed:
+        cells["confirmed"] = format_flag(True, inputs["confirmed"].choices)
     if line.narrative:
         cells["narrative"] = line.narrative
     missing = [key for key in cells if key not in inputs and key != "narrative"]

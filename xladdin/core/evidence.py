@@ -96,6 +96,8 @@ class LineEvidence(Model):
     points: NonNeg | None = None
     note: str | None = None
     sources: list[FundsSource] | None = None  # the funds block's source rows, as printed
+    confirmed: bool = False
+    """已核对: the officer checked the line's implausible evidence and confirms it."""
 
     @field_validator("denominator")
     @classmethod

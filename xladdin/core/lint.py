@@ -103,11 +103,11 @@ def rule_allows_discretion(node: Node) -> bool:
 
 
 def _lint_line(
-    rubric: Rubric, node: Node, line: IndicatorResult, evidence: Evidence
+    rubric: Rubric, node: Node, line: IndicatorResult, evidence: Evidence, reported: set[str]
 ) -> list[Finding]:
     findings: list[Finding] = []
     code = node.code
-    if line.status == "invalid_evidence":
+    if line.status == "invalid_evidence" and code not in reported:
         findings.append(error("invalid-evidence", line.reason, code))
     elif line.status == "missing_evidence":
         findings.append(warning("missing-evidence", line.reason, code))
@@ -160,10 +160,13 @@ def lint_evidence(
     reasons, and evidence that is impossible or implausible."""
     result = result if result is not None else score(rubric, evidence)
     findings: list[Finding] = list(result.findings)
-    findings.extend(plausibility(rubric, evidence))
+    plausible = plausibility(rubric, evidence)
+    findings.extend(plausible)
+    # a line made invalid by impossible evidence is reported once, by its plausibility errors
+    impossible = {f.code for f in plausible if f.severity == "error" and f.code}
     nodes = {leaf.code: leaf for leaf in rubric.leaves()}
     for line in result.indicators:
-        findings.extend(_lint_line(rubric, nodes[line.code], line, evidence))
+        findings.extend(_lint_line(rubric, nodes[line.code], line, evidence, impossible))
     findings.extend(review_evidence(rubric, evidence, result))
     return findings
 

@@ -161,9 +161,12 @@ def total_sentence(rubric: Rubric, result: Result, evidence: Evidence | None = N
         missing = sum(
             i.status in ("missing_evidence", "invalid_evidence") for i in result.indicators
         )
+        doubtful = sum(i.status == "needs_check" for i in result.indicators)
+        pending = [f"{missing}项指标未评分"] if missing else []
+        pending += [f"{doubtful}项指标的佐证需核对"] if doubtful else []
         return (
             f"{subject}绩效评价目前得分{fmt_number(result.total)}分{adjusted}，"
-            f"尚有{missing}项指标未评分，暂不评定等级。"
+            f"尚有{'、'.join(pending or ['0项指标未评分'])}，暂不评定等级。"
         )
     return (
         f"经综合评价，{subject}绩效评价总得分{fmt_number(result.total)}分{adjusted}，"

@@ -50,12 +50,24 @@ class NumberParseError(ValueError):
     """Raised when a value cannot be read as a number; the message is for the user."""
 
 
+TOO_LARGE = Decimal("1e15")
+"""No amount, count or rate of an evaluation reaches this; a spreadsheet keeps 15 digits."""
+
+
 def to_decimal(value: object) -> Decimal:
     """Read a number the way a finance officer writes it.
 
     Accepts int, Decimal, float (through its shortest repr), and text such as ``"1,689.29"``,
-    ``"93.25%"``, ``"９３.２５％"`` or ``" 2 "``. Booleans are refused: ``True`` is not a score.
+    ``"93.25%"``, ``"９３.２５％"`` or ``" 2 "``. Booleans are refused: ``True`` is not a score;
+    so are numbers of :data:`TOO_LARGE` or more (1e400 typed as text).
     """
+    number = _to_decimal(value)
+    if abs(number) >= TOO_LARGE:
+        raise NumberParseError(f"数值过大（{value}），请核对")
+    return number
+
+
+def _to_decimal(value: object) -> Decimal:
     if isinstance(value, bool):
         raise NumberParseError(f"应为数字，实际为逻辑值 {value}")
     if isinstance(value, Decimal):

@@ -7,15 +7,21 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Status = Literal["scored", "missing_evidence", "invalid_evidence", "not_applicable"]
+Status = Literal["scored", "needs_check", "missing_evidence", "invalid_evidence", "not_applicable"]
 Severity = Literal["error", "warning", "info"]
 
 STATUS_NAMES: dict[str, str] = {
     "scored": "已评分",
+    "needs_check": "需核对",
     "missing_evidence": "缺少佐证",
     "invalid_evidence": "佐证有误",
     "not_applicable": "不适用",
 }
+
+UNFINISHED: tuple[Status, ...] = ("needs_check", "missing_evidence", "invalid_evidence")
+"""Statuses whose line has no final score: the result is incomplete while a line has one.
+需核对 (``needs_check``): the evidence is implausible; the score shown waits for the officer
+to check the value and fix it, or confirm it (已核对: 是)."""
 
 SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -52,6 +58,10 @@ class IndicatorResult(BaseModel):
     rule_score: Decimal | None = None
     rule_reason: str | None = None
     declared: Decimal | None = None
+    field: str | None = None
+    """The evidence field the reason of an unscored line is about (``denominator`` …)."""
+    confirmed: bool = False
+    """The officer confirmed the line's implausible evidence (已核对: 是)."""
 
 
 class LevelResult(BaseModel):

@@ -41,7 +41,7 @@ from .numbers import (
     quantize,
     to_decimal,
 )
-from .policy import RoundingPolicy, RoundingRule
+from .policy import PlausibilityPolicy, RoundingPolicy, RoundingRule
 from .result import Finding
 from .ruletext import flat
 
@@ -271,6 +271,7 @@ class Rubric(Model):
     total_weight: NonNeg = Decimal(100)
     grades: list[GradeBand] = Field(default_factory=lambda: list(NATIONAL_GRADES))
     rounding: RoundingPolicy = RoundingPolicy()
+    plausibility: PlausibilityPolicy = PlausibilityPolicy()
     not_applicable: Literal["rescale", "forbidden"] = "rescale"
     judgement_edges: list[NonNeg] | None = None
     """The inner edges of every qualitative line's three bands (``[80%, 50%]``: 100–80% /
@@ -536,6 +537,7 @@ __all__ = [
     "NonNeg",
     "Num",
     "OptionInference",
+    "PlausibilityPolicy",
     "RatioMethod",
     "ReasonRule",
     "ReviewSettings",

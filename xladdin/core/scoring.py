@@ -24,7 +24,15 @@ from .methods import (
     method_spec,
 )
 from .numbers import ZERO, divide, fmt_number, fmt_percent, fmt_percent_short, quantize
-from .result import AdjustmentResult, Finding, IndicatorResult, LevelResult, Result, Status
+from .plausibility import line_plausibility
+from .result import (
+    AdjustmentResult,
+    Finding,
+    IndicatorResult,
+    LevelResult,
+    Result,
+    Status,
+)
 from .rubric import Node, RoundingPolicy, RoundingRule, Rubric
 
 __all__ = [
@@ -109,10 +117,46 @@ class LineScore:
     decided: bool = False
     rule_points: Decimal | None = None
     rule_reason: str | None = None
+    field: str | None = None
+    confirmed: bool = False
+
+
+CONFIRM_HINT = "核对无误请在“已核对”一栏填“是”，有误请改正"
+
+
+def _messages(findings: list[Finding]) -> str:
+    return "；".join(_clean(finding.message) for finding in findings)
 
 
 def score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineScore:
-    """Score one leaf from its evidence (None: nothing entered)."""
+    """Score one leaf from its evidence (None: nothing entered).
+
+    Evidence the line's method finds impossible makes it ``invalid_evidence``; implausible
+    evidence makes a scored line ``needs_check`` (需核对: the score is not final) until the
+    officer confirms it (``confirmed``), when it is scored and its reason says so.
+    """
+    scored = _score_line(node, line, rubric)
+    if line is None or scored.status in ("not_applicable", "invalid_evidence"):
+        return scored
+    findings = line_plausibility(node, line, rubric)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        return LineScore("invalid_evidence", None, _messages(errors), field=errors[0].field)
+    doubts = [f for f in findings if f.severity == "warning"]
+    if not doubts or scored.status != "scored":
+        return scored
+    if line.confirmed:
+        note = f"已核对确认：{_messages(doubts)}"
+        scored.reason = f"{scored.reason}；{note}" if scored.reason else note
+        scored.confirmed = True
+        return scored
+    scored.status = "needs_check"
+    scored.reason = f"需核对：{_messages(doubts)}；{CONFIRM_HINT}"
+    scored.field = doubts[0].field
+    return scored
+
+
+def _score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineScore:
     policy = rubric.rounding
     if line is None:
         return LineScore("missing_evidence", None, "缺少佐证")
@@ -311,6 +355,8 @@ def _roll_leaf(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rol
         rule_score=line.rule_points,
         rule_reason=line.rule_reason,
         declared=source.declared if source else None,
+        field=line.field,
+        confirmed=line.confirmed,
     )
     up = _Rollup(
         score=line.points or ZERO,
@@ -404,6 +450,15 @@ def _line_findings(scored: _Scored, indicators: list[IndicatorResult]) -> list[F
         )
     ]
     unscored = [i.code for i in indicators if i.status in ("missing_evidence", "invalid_evidence")]
+    doubtful = [i.code for i in indicators if i.status == "needs_check"]
+    if doubtful:
+        findings.append(
+            Finding(
+                severity="warning",
+                check="needs-check",
+                message=f"{len(doubtful)}项指标的佐证需核对（{'、'.join(doubtful)}），总分不是最终结果",
+            )
+        )
     if unscored:
         findings.append(
             Finding(

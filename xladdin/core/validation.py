@@ -61,6 +61,11 @@ FIELD_NAMES: dict[str, str] = {
     "grades": "等级",
     "rounding": "舍入规则",
     "places": "小数位数",
+    "confirmed": "已核对",
+    "plausibility": "核对规则",
+    "percent_as_number": "百分数误填整数界限",
+    "far_above_target": "远超目标值倍数",
+    "rate_over_whole": "比率上限",
 }
 
 _NUMBER_ERRORS = {

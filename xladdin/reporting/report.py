@@ -75,7 +75,10 @@ def caveats(evaluation: Evaluation) -> list[str]:
     result = evaluation.result
     if not result.complete:
         missing = [i.code for i in result.indicators if i.status == "missing_evidence"]
-        where = f"（缺少佐证：{'、'.join(missing)}）" if missing else ""
+        doubtful = [i.code for i in result.indicators if i.status == "needs_check"]
+        parts = [f"缺少佐证：{'、'.join(missing)}"] if missing else []
+        parts += [f"需核对：{'、'.join(doubtful)}"] if doubtful else []
+        where = f"（{'；'.join(parts)}）" if parts else ""
         lines.append(f"注意：评分表尚未完成{where}，总分和等级不是最终结果。")
     concerns = evaluation.concerns
     if concerns:

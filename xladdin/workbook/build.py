@@ -33,6 +33,7 @@ import xlsxwriter
 
 from ..core.errors import Location, WorkbookError
 from ..core.evidence import Evidence
+from ..core.lint import lint
 from ..core.rubric import Rubric
 from ..core.scoring import score
 from ..files import OutputError, guard_output, write_file
@@ -73,7 +74,9 @@ def build_workbook(
     layout = layout_for(rubric)
     rows = layout.template_rows(rubric)
     live = tuple(rows.leaves) if macro_enabled else ()
-    plan = build_plan(rubric, result, rows, layout, live)
+    # the 提示 show what recalculation shows, so a fresh workbook recalculates to itself
+    findings = lint(rubric, filled, result)
+    plan = build_plan(rubric, result, rows, layout, live_scores=live, findings=findings)
 
     book = xlsxwriter.Workbook(
         str(path),

@@ -161,7 +161,12 @@ class _FormSheet:
         sheet.write_string(r, cols["nature"], leaf.nature or "", self.center)
         sheet.write_string(r, cols["target"], _target_text(leaf), self.center)
         sheet.write_number(r, cols["weight"], float(leaf.weight), self.number)
-        for key, fmt in (("score", self.score), ("reason", self.reason), ("status", self.reason)):
+        for key, fmt in (
+            ("score", self.score),
+            ("reason", self.reason),
+            ("status", self.reason),
+            ("note", self.reason),
+        ):
             write_owned(sheet, self.owned[layout.cell(key, row)], fmt)
         sheet.write_string(r, cols["code"], leaf.code, self.code)
         values = evidence_inputs(leaf, self.evidence.line(leaf.code))
@@ -277,7 +282,12 @@ def _funds_block(
             sheet.write_blank(funds.cell(key), None, money_input)
     sheet.write_number(funds.cell("weight"), float(node.weight), number)
     write_owned(sheet, owned[funds.cell("exec_rate")], rate_fmt)
-    for key, fmt in (("score", score_fmt), ("reason", reason_fmt), ("status", reason_fmt)):
+    for key, fmt in (
+        ("score", score_fmt),
+        ("reason", reason_fmt),
+        ("status", reason_fmt),
+        ("note", reason_fmt),
+    ):
         write_owned(sheet, owned[layout.cell(key, row)], fmt)
     sheet.write_string(r, col_index(layout.code_col), node.code, code_fmt)
     write_inputs(sheet, formats, layout, node, row, values)

@@ -91,6 +91,17 @@ OFFICIAL = (
     Column("reason", "扣分原因", 26, "owned"),
 )
 
+NOTE = Column("note", "提示", 30, "owned")
+"""The line's messages: why it is 需核对, 缺少佐证 or 佐证有误, or what was confirmed."""
+
+CONFIRM = Column(
+    "confirmed",
+    "已核对",
+    7,
+    "input",
+    "评分状态为“需核对”时：核对佐证无误后选“是”，本项即按所填佐证计分；有误请改正佐证",
+)
+
 TRAILER = (
     Column("status", "评分状态", 10, "owned"),
     Column("code", CODE_HEADER, 9, "code"),
@@ -132,6 +143,12 @@ INPUTS_TAIL = (
     ),
     Column("deviation_reason", "偏差原因", 24, "input", "完成值偏离目标较大时的原因分析及改进措施"),
 )
+
+# Last on every line, after the columns the published tables and earlier workbooks have (their
+# cells stay where they were): the officer's confirmation and the line's messages. A workbook
+# made before they existed has their headers blank, and is read as it is.
+CHECKS = (CONFIRM, NOTE)
+LATER_HEADERS = frozenset(column.header for column in CHECKS)
 
 # Which column of a scoring sheet a linter finding's field points at.
 FINDING_KEYS = {
@@ -208,7 +225,7 @@ class ScoringLayout(_Columns):
 
     @classmethod
     def for_rubric(cls, rubric: Rubric) -> ScoringLayout:
-        columns = OFFICIAL + TRAILER + INPUTS_HEAD + _item_columns(rubric) + INPUTS_TAIL
+        columns = OFFICIAL + TRAILER + INPUTS_HEAD + _item_columns(rubric) + INPUTS_TAIL + CHECKS
         return cls(items=checklist_width(rubric), columns=columns)
 
     def cell(self, key: str, row: int) -> str:
@@ -426,7 +443,7 @@ class FormLayout(ScoringLayout):
 
     @classmethod
     def for_rubric(cls, rubric: Rubric) -> FormLayout:
-        columns = FORM_OFFICIAL + FORM_TRAILER + _item_columns(rubric) + FORM_INPUTS
+        columns = FORM_OFFICIAL + FORM_TRAILER + _item_columns(rubric) + FORM_INPUTS + CHECKS
         funds = next((leaf.code for leaf in rubric.levels if leaf.is_leaf), "")
         return cls(items=checklist_width(rubric), columns=columns, funds_code=funds)
 

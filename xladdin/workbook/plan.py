@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..core.numbers import ZERO, fmt_number
-from ..core.result import STATUS_NAMES, Result
+from ..core.result import STATUS_NAMES, UNFINISHED, Finding, IndicatorResult, Result
 from ..core.rubric import RoundingRule, Rubric
 from .layout import (
     GRADE_MARK,
@@ -90,7 +90,7 @@ def grade_formula(rubric: Rubric, total_ref: str, status_ranges: list[str]) -> s
         expression = f"IF({total_ref}>={fmt_number(band.min)},{_text(band.grade)},{expression})"
     unfinished = "+".join(
         f"COUNTIF({status_range},{_text(STATUS_NAMES[s])})"
-        for s in ("missing_evidence", "invalid_evidence")
+        for s in UNFINISHED
         for status_range in status_ranges
     )
     # A total that is not a number (未完成, or an error) compares greater than every number
@@ -164,14 +164,51 @@ def _sum_if_not_applicable(
     return "+".join(f'SUMIF({f},"是",{w})' for f, w in zip(flags, weights, strict=True))
 
 
+NOTE_LIMIT = 200
+"""The most characters a line's 提示 shows; the messages beyond it are counted, not cut."""
+
+NOTE_JOIN = "；"
+
+
+def note_text(line: IndicatorResult, findings: list[Finding]) -> str | None:
+    """The 提示 of a line: why it has no final score (unless the status says all of it), then
+    the findings about it, each once (a message already said by an earlier one is left out),
+    at most :data:`NOTE_LIMIT` characters of whole messages with the number of those left
+    out. A score found in the
+    得分 cell before it is written (``declared``) is not the line's: its findings stay out, so
+    recalculating a recalculated workbook changes nothing."""
+    unfinished = line.status in UNFINISHED and line.reason != STATUS_NAMES[line.status]
+    messages = [line.reason] if unfinished and line.reason else []
+    for finding in findings:
+        if finding.code != line.code or finding.field == "declared":
+            continue
+        text = finding.message.strip().rstrip("。；")
+        if text and not any(text in said for said in messages):
+            messages.append(text)
+    if not messages:
+        return None
+    shown: list[str] = []
+    for message in messages:
+        if shown and len(NOTE_JOIN.join([*shown, message])) > NOTE_LIMIT:
+            break
+        shown.append(message)
+    text = NOTE_JOIN.join(shown)
+    if len(text) > NOTE_LIMIT:
+        text = text[: NOTE_LIMIT - 1] + "…"
+    left = len(messages) - len(shown)
+    return f"{text}（另有{left}条）" if left else text
+
+
 def build_plan(
     rubric: Rubric,
     result: Result,
     rows: SheetRows,
     layout: ScoringLayout,
     live_scores: Collection[str] = (),
+    findings: list[Finding] | None = None,
 ) -> WritePlan:
-    """Every owned cell of the 评分表 and 得分情况 sheets for ``result``.
+    """Every owned cell of the 评分表 and 得分情况 sheets for ``result``; each line's 提示
+    shows ``findings`` about it (default: the result's own).
 
     The score cells of the lines in ``live_scores`` (codes) hold ``=SCORE_LINE("<code>")``
     (the macro-enabled workbook) with what it shows cached; a line it cannot score makes the
@@ -180,6 +217,7 @@ def build_plan(
     writes: list[CellWrite] = []
     sheet = SCORING_SHEET
     failed: set[str] = set()
+    about = result.findings if findings is None else findings
     for line in result.indicators:
         row = rows.leaves[line.code]
         if line.code in live_scores:
@@ -192,6 +230,7 @@ def build_plan(
             writes.append(CellWrite(sheet, layout.cell("score", row), line.score))
         writes.append(CellWrite(sheet, layout.cell("reason", row), line.reason or None))
         writes.append(CellWrite(sheet, layout.cell("status", row), STATUS_NAMES[line.status]))
+        writes.append(CellWrite(sheet, layout.cell("note", row), note_text(line, about)))
     writes.extend(_funds_writes(rubric, result, layout))
     for adjustment in result.adjustments:
         row = rows.adjustments[adjustment.code]

@@ -26,6 +26,7 @@ from .cellxml import Cell
 from .layout import (
     CODE_HEADER,
     GRADE_MARK,
+    LATER_HEADERS,
     RUBRIC_FORMAT,
     RUBRIC_MARKER,
     RUBRIC_SHEET,
@@ -212,6 +213,8 @@ def _check_headers(sheet: _Sheet) -> None:
     for ref, header in sheet.layout.header_checks():
         found = sheet.cells.get(ref)
         text = found.value if found is not None else None
+        if text is None and header in LATER_HEADERS:
+            continue  # a workbook made before the column was added
         if text != header:
             raise WorkbookError(
                 f"评分表表头被修改：应为“{header}”，实际为“{'' if text is None else text}”（请勿插入或删除列）",

@@ -31,18 +31,30 @@ def score_book(data: BookData) -> tuple[Result, list[Finding], WritePlan]:
     for line in result.indicators:
         if line.status == "invalid_evidence":
             row = data.rows.leaves[line.code]
+            key = _FIELD_INPUTS.get(line.field or "", "code")
             raise WorkbookError(
                 line.reason,
                 Location(
                     file=data.source.label,
                     sheet=SCORING_SHEET,
-                    cell=data.layout.cell("code", row),
+                    cell=data.layout.find(key, row) or data.layout.cell("code", row),
                     code=line.code,
                 ),
             )
     findings = [*data.notes, *lint(data.rubric, data.evidence, result)]
-    plan = build_plan(data.rubric, result, data.rows, data.layout, data.live_scores)
+    plan = build_plan(
+        data.rubric,
+        result,
+        data.rows,
+        data.layout,
+        live_scores=data.live_scores,
+        findings=findings,
+    )
     return result, findings, plan
+
+
+# The input cell (layout key) holding an evidence field a line's reason is about.
+_FIELD_INPUTS = {"value": "value", "numerator": "value", "denominator": "denominator"}
 
 
 def _name_gaps(result: Result, gaps: dict[str, str]) -> Result:

@@ -15,6 +15,7 @@ from ..core.codec import encode
 from ..core.evidence import Evidence, LineEvidence
 from ..core.methods import (
     BAND,
+    CONFIRMED,
     COUNT,
     DECISION_SCORE,
     DECISION_SHARE,
@@ -22,7 +23,7 @@ from ..core.methods import (
     EvidenceInput,
     method_spec,
 )
-from ..core.methods import OPTIONAL_INPUTS as ANY_LINE_INPUTS
+from ..core.methods import LINE_INPUTS as ANY_LINE_INPUTS
 from ..core.numbers import fmt_number
 from ..core.rubric import AdjustmentItem, Node, Rubric
 from .cellref import col_index, split_ref
@@ -192,7 +193,12 @@ class _ScoringSheet:
         sheet.write_string(r, cols["rule"], leaf.rule, self.left)
         line = self.evidence.line(leaf.code)
         self._narrative(r, line)
-        for key, fmt in (("score", self.score), ("reason", self.reason), ("status", self.reason)):
+        for key, fmt in (
+            ("score", self.score),
+            ("reason", self.reason),
+            ("status", self.reason),
+            ("note", self.reason),
+        ):
             write_owned(sheet, self.owned[layout.cell(key, row)], fmt)
         sheet.write_string(r, cols["code"], leaf.code, self.code)
         values = evidence_inputs(leaf, line)
@@ -244,7 +250,7 @@ class _ScoringSheet:
         for key in ("target", "rule", "narrative"):
             sheet.write_blank(r, cols[key], None, self.center)
         write_owned(sheet, self.owned[self.layout.cell("score", row)], fmt)
-        for key in ("reason", "status"):
+        for key in ("reason", "status", "note"):
             sheet.write_blank(r, cols[key], None, self.reason)
         sheet.write_string(r, cols["code"], mark, self.code)
 
@@ -263,6 +269,7 @@ class _ScoringSheet:
         write_owned(sheet, self.owned[layout.cell("score", row)], self.score)
         write_owned(sheet, self.owned[layout.cell("reason", row)], self.reason)
         sheet.write_blank(r, cols["status"], None, self.reason)
+        sheet.write_blank(r, cols["note"], None, self.reason)
         sheet.write_string(r, cols["code"], item.code, self.code)
         points = line.points if line is not None else None
         inputs = layout.adjustment_inputs(row)
@@ -372,7 +379,7 @@ def _row_height(
     return max(2, lines) * LINE_HEIGHT + 3
 
 
-EVERY_LINE_INPUTS = (NOT_APPLICABLE, COUNT, BAND, DECISION_SCORE, DECISION_SHARE)
+EVERY_LINE_INPUTS = (NOT_APPLICABLE, COUNT, BAND, DECISION_SCORE, DECISION_SHARE, CONFIRMED)
 """Inputs whose columns are validated on every line (the other lines show them grey)."""
 
 

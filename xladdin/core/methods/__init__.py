@@ -30,12 +30,14 @@ from . import (
 )
 from .bands import Band, BandsMethod, Direction, band_points
 from .base import (
+    CONFIRMED,
     DECISION_REASON,
     DECISION_SCORE,
     DECISION_SHARE,
     DEDUCT_POINTS,
     DEDUCT_SHARE,
     DEVIATION_REASON,
+    LINE_INPUTS,
     NOT_APPLICABLE,
     OPTIONAL_INPUTS,
     EvidenceInput,
@@ -120,6 +122,7 @@ def method_spec(method_or_type: Any) -> MethodSpec[Any]:
 
 __all__ = [
     "BAND",
+    "CONFIRMED",
     "COUNT",
     "DECISION_REASON",
     "DECISION_SCORE",
@@ -127,6 +130,7 @@ __all__ = [
     "DEDUCT_POINTS",
     "DEDUCT_SHARE",
     "DEVIATION_REASON",
+    "LINE_INPUTS",
     "METHODS",
     "METHOD_NAMES",
     "NATIONAL_JUDGEMENT_BANDS",

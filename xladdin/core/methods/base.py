@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, Literal, Protocol, TypeVar
@@ -18,7 +20,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 from ..evidence import LineEvidence
 from ..fields import Model
 from ..numbers import ZERO, divide, fmt_number, fmt_percent, fmt_percent_short, quantize
-from ..policy import RoundingPolicy, RoundingRule
+from ..policy import PlausibilityPolicy, RoundingPolicy, RoundingRule
 from ..result import Finding
 from ..ruletext import Inference
 
@@ -101,6 +103,14 @@ DEDUCT_SHARE = EvidenceInput("deduct_share", "扣分比例", "", "amounts", (), 
 DEDUCT_POINTS = EvidenceInput("deduct_points", "扣分", "", "amounts", (), False)
 DECISION_REASON = EvidenceInput("decision_reason", "认定理由", "", "text", (), False)
 DEVIATION_REASON = EvidenceInput("deviation_reason", "偏差原因", "", "text", (), False)
+CONFIRMED = EvidenceInput(
+    "confirmed",
+    "已核对",
+    "评分状态为“需核对”时：核对佐证无误后选“是”，本项即按所填佐证计分；有误请改正佐证",
+    "flag",
+    ("是", "否"),
+    False,
+)
 
 OPTIONAL_INPUTS: tuple[EvidenceInput, ...] = (
     NOT_APPLICABLE,
@@ -112,6 +122,10 @@ OPTIONAL_INPUTS: tuple[EvidenceInput, ...] = (
     DEVIATION_REASON,
 )
 """Inputs any line may use: not applicable, the evaluator's decision, a deviation reason."""
+
+LINE_INPUTS: tuple[EvidenceInput, ...] = (*OPTIONAL_INPUTS, CONFIRMED)
+"""Every input a line has besides its method's: the optional ones, and the officer's
+confirmation of evidence the method finds implausible (已核对)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,8 +176,25 @@ def format_value(value: Decimal, percent: bool, unit: str, policy: RoundingPolic
     return f"{fmt_number(value)}{unit}"
 
 
-PERCENT_TYPED_AS_NUMBER = Decimal(2)
-"""A rate of 200% or more is most likely a percentage typed as a whole number (85 for 85%)."""
+NATIONAL_PLAUSIBILITY = PlausibilityPolicy()
+_PLAUSIBILITY: ContextVar[PlausibilityPolicy | None] = ContextVar("plausibility", default=None)
+
+
+def plausibility_policy() -> PlausibilityPolicy:
+    """The thresholds the plausibility hooks apply: the rubric's being checked (see
+    :func:`checking_with`), else the national defaults."""
+    return _PLAUSIBILITY.get() or NATIONAL_PLAUSIBILITY
+
+
+@contextmanager
+def checking_with(policy: PlausibilityPolicy) -> Iterator[None]:
+    """Run plausibility hooks with a rubric's thresholds (the hooks keep their signature, so a
+    method module needs nothing to follow a province's settings)."""
+    token = _PLAUSIBILITY.set(policy)
+    try:
+        yield
+    finally:
+        _PLAUSIBILITY.reset(token)
 
 
 def measure_findings(
@@ -181,7 +212,8 @@ def measure_findings(
             findings.append(
                 error("impossible-value", f"{name}为负数（{fmt_number(amount)}）", node.code, field)
             )
-    if line.value is not None and percent and line.value >= PERCENT_TYPED_AS_NUMBER:
+    as_number = plausibility_policy().percent_as_number
+    if line.value is not None and percent and as_number is not None and line.value >= as_number:
         findings.append(
             warning(
                 "percent-as-number",

@@ -50,6 +50,7 @@ from .base import (
     measure_findings,
     measured_value,
     need_value,
+    plausibility_policy,
     warning,
 )
 
@@ -403,21 +404,20 @@ def _ratio_proportional(
     return Inference(method, confidence, note, doubts)
 
 
-FAR_ABOVE_TARGET = Decimal(3)
-"""A completion of three times the target or more is worth a second look."""
-
-
 def _plausibility(
     node: LineNode, method: RatioMethod, line: LineEvidence, policy: RoundingPolicy
 ) -> list[Finding]:
     findings = measure_findings(node, line, method.value_label, method.percent, policy)
     if findings:
         return findings
-    measured = measured_value(line, policy)
+    measured = ratio_value(method, line, policy)
     if measured is None:
         return findings
     value, shown = measured
-    if line.numerator is not None and value > ONE:
+    settings = plausibility_policy()
+    over_whole, far_above = settings.rate_over_whole, settings.far_above_target
+    quotient = method.formula != "saving"  # a saving rate is not numerator / denominator
+    if quotient and line.numerator is not None and over_whole is not None and value > over_whole:
         findings.append(
             warning(
                 "rate-over-whole",
@@ -428,7 +428,10 @@ def _plausibility(
             )
         )
     elif (
-        method.direction == "higher" and method.target and value >= FAR_ABOVE_TARGET * method.target
+        method.direction == "higher"
+        and method.target
+        and far_above is not None
+        and value >= far_above * method.target
     ):
         findings.append(
             warning(
