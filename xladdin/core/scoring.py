@@ -22,7 +22,15 @@ from .methods import (
     method_spec,
 )
 from .numbers import ZERO, divide, fmt_number, fmt_percent, fmt_percent_short, quantize
-from .result import AdjustmentResult, Finding, IndicatorResult, LevelResult, Result, Status
+from .result import (
+    AdjustmentResult,
+    Finding,
+    IndicatorResult,
+    LevelResult,
+    Result,
+    Status,
+    trusted,
+)
 from .rubric import Node, RoundingPolicy, RoundingRule, Rubric
 
 __all__ = [
@@ -253,7 +261,8 @@ class _Rollup:
 def _level(
     node: Node, depth: int, up: _Rollup, deducted: list[str], rate: RoundingRule
 ) -> LevelResult:
-    return LevelResult.model_construct(
+    return trusted(
+        LevelResult,
         code=node.code,
         name=node.name,
         depth=depth,
@@ -272,7 +281,8 @@ def _roll_leaf(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rol
     line = scored.lines[node.code]
     source = scored.evidence.line(node.code)
     assert node.method is not None
-    indicator = IndicatorResult.model_construct(
+    indicator = trusted(
+        IndicatorResult,
         code=node.code,
         name=node.name,
         path=path,
@@ -379,7 +389,8 @@ def score(rubric: Rubric, evidence: Evidence) -> Result:
     total = max(ZERO, scored.rescaled(subtotal) + bonus - penalty)
     complete = all(top.complete for top in tops)
     # Built from values the core computed itself: no need to validate them again.
-    return Result.model_construct(
+    return trusted(
+        Result,
         rubric_id=rubric.id,
         title=rubric.title,
         subtotal=subtotal,
@@ -411,8 +422,13 @@ def _adjustments(
             points = min(points, item.max_points)
         reason = (line.narrative or "") if line is not None else ""
         results.append(
-            AdjustmentResult.model_construct(
-                kind=kind, code=item.code, name=item.name, points=points, reason=reason
+            trusted(
+                AdjustmentResult,
+                kind=kind,
+                code=item.code,
+                name=item.name,
+                points=points,
+                reason=reason,
             )
         )
         sums[kind] += points
