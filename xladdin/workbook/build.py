@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import xlsxwriter
-
 from ..core.errors import Location, WorkbookError
 from ..core.evidence import Evidence
 from ..core.rubric import Rubric
@@ -59,6 +57,8 @@ def build_workbook(
     layout = layout_for(rubric)
     rows = layout.template_rows(rubric)
     plan = build_plan(rubric, result, rows, layout)
+
+    import xlsxwriter  # here, not at the top: recalculation imports this module's look-ups
 
     book = xlsxwriter.Workbook(
         str(path),
