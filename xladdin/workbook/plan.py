@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from ..core.numbers import ZERO, fmt_number
 from ..core.result import STATUS_NAMES, Result
@@ -188,26 +189,17 @@ def _summary_writes(
     summary = SummaryLayout()
     where = summary.rows(rubric)
     scoring = _quoted(SCORING_SHEET) + "!"
-    score_col = layout.col("score")
     writes: list[CellWrite] = []
-    leaves_of = {node.code: [leaf.code for leaf in node.leaves()] for node, _ in rubric.walk()}
+    formulas = _level_formulas(rubric, rows, layout)
     for level in result.levels:
-        row = where.get(level.code)
-        if row is None or level.depth > 2:
+        cells = formulas.get(level.code)
+        if cells is None or level.depth > 2:
             continue
-        codes = leaves_of[level.code]
-        weight, score = summary.cell("weight", row), summary.cell("score", row)
-        score_formula = f"SUM({','.join(_ranges(score_col, rows.runs(codes), scoring))})"
+        score, score_formula, rate, rate_formula = cells
         writes.append(CellWrite(SUMMARY_SHEET, score, level.score, score_formula))
-        applicable = f"({weight}-({_sum_if_not_applicable(layout, rows, codes, scoring)}))"
-        rounded = excel_round(f"{score}/{applicable}", rubric.rounding.rate)
-        rate_formula = f'IF({applicable}=0,"",{rounded})' if rounded else None
         writes.append(
             CellWrite(
-                SUMMARY_SHEET,
-                summary.cell("rate", row),
-                level.rate if level.rate is not None else "",
-                rate_formula,
+                SUMMARY_SHEET, rate, level.rate if level.rate is not None else "", rate_formula
             )
         )
     total_row = where[TOTAL_MARK]
@@ -233,3 +225,39 @@ def _summary_writes(
         )
     )
     return writes
+
+
+_LEVEL_FORMULAS: dict[tuple[int, int, tuple[tuple[str, int], ...]], tuple[Any, ...]] = {}
+
+
+def _level_formulas(
+    rubric: Rubric, rows: SheetRows, layout: ScoringLayout
+) -> dict[str, tuple[str, str, str, str | None]]:
+    """The 得分情况 sheet's cells of each level: level code → (score cell, its formula, rate
+    cell, its formula). They depend only on the rubric and the row arrangement, so they are
+    computed once per both (a batch's workbooks share them); the mapping returned is shared,
+    not to be changed."""
+    key = (id(rubric), id(layout), tuple(rows.leaves.items()))
+    cached = _LEVEL_FORMULAS.get(key)
+    if cached is not None and cached[0] is rubric and cached[1] is layout:
+        return cached[2]
+    summary = SummaryLayout()
+    scoring = _quoted(SCORING_SHEET) + "!"
+    score_col = layout.col("score")
+    where = summary.rows(rubric)
+    formulas: dict[str, tuple[str, str, str, str | None]] = {}
+    for node, depth in rubric.walk():
+        row = where.get(node.code)
+        if row is None or depth > 2:
+            continue
+        codes = [leaf.code for leaf in node.leaves()]
+        weight, score = summary.cell("weight", row), summary.cell("score", row)
+        score_formula = f"SUM({','.join(_ranges(score_col, rows.runs(codes), scoring))})"
+        applicable = f"({weight}-({_sum_if_not_applicable(layout, rows, codes, scoring)}))"
+        rounded = excel_round(f"{score}/{applicable}", rubric.rounding.rate)
+        rate_formula = f'IF({applicable}=0,"",{rounded})' if rounded else None
+        formulas[node.code] = (score, score_formula, summary.cell("rate", row), rate_formula)
+    if len(_LEVEL_FORMULAS) > 64:
+        _LEVEL_FORMULAS.clear()
+    _LEVEL_FORMULAS[key] = (rubric, layout, formulas)
+    return formulas
