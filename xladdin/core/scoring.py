@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -253,7 +252,7 @@ class _Rollup:
     weight: Decimal
     complete: bool
     deducted: bool
-    counts: Counter[int]
+    counts: dict[int, int]  # lines below, by depth
     levels: list[LevelResult]
     indicators: list[IndicatorResult]
 
@@ -304,7 +303,7 @@ def _roll_leaf(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rol
         weight=ZERO if line.status == "not_applicable" else node.weight,
         complete=line.status in ("scored", "not_applicable"),
         deducted=line.points is not None and line.points < node.weight,
-        counts=Counter(),
+        counts={},
         levels=[],
         indicators=[indicator],
     )
@@ -319,9 +318,10 @@ def _roll(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rollup:
     if node.children is None:
         return _roll_leaf(node, depth, path, scored)
     parts = [_roll(child, depth + 1, [*path, node.code], scored) for child in node.children]
-    counts: Counter[int] = Counter({depth + 1: len(parts)})
+    counts = {depth + 1: len(parts)}
     for part in parts:
-        counts.update(part.counts)
+        for below, count in part.counts.items():
+            counts[below] = counts.get(below, 0) + count
     up = _Rollup(
         score=sum((part.score for part in parts), ZERO),
         weight=sum((part.weight for part in parts), ZERO),
