@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -112,7 +112,7 @@ _M = TypeVar("_M", bound=BaseModel)
 _FIELD_NAMES: dict[type[BaseModel], list[str]] = {}
 
 
-def trusted(cls: type[_M], **values: object) -> _M:
+def trusted(cls: type[_M], **values: Any) -> _M:
     """``cls.model_construct(**values)`` for values the core computed itself, given for every
     field in the order the model declares them: the same instance, built without pydantic's
     per-field alias and default handling (a result has ~90 of them). Anything else is left to
