@@ -337,6 +337,27 @@ def test_one_file_recalc_imports_neither_pandas_nor_xlwings(example: Path) -> No
     assert json.loads(done.stdout)["total"] == 93.08
 
 
+def test_one_file_recalc_to_a_file_does_not_import_xlsxwriter(
+    example: Path, tmp_path: Path
+) -> None:
+    """Writing the recalculated file (over an earlier output too) needs no workbook writer."""
+    target = tmp_path / "out.xlsx"
+    for _ in range(2):  # the second run replaces the first run's output
+        command = ["-X", "importtime", "-m", "xladdin", "recalc", str(example), "-o", str(target)]
+        done = subprocess.run(
+            [sys.executable, *command, "--json"],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+        assert "xlsxwriter" not in imported
+        assert json.loads(done.stdout)["total"] == 93.08
+
+
 def test_variants_are_valid_workbooks(example: Path) -> None:
     data = Variants(example).variant(3)
     with zipfile.ZipFile(io.BytesIO(data)) as package:

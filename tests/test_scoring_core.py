@@ -216,3 +216,26 @@ def test_grades_follow_the_national_scale() -> None:
     assert r.grade_for(Decimal("80")) == "良"
     assert r.grade_for(Decimal("79.99")) == "中"
     assert r.grade_for(Decimal("59.99")) == "差"
+
+
+def test_trusted_builds_what_model_construct_builds() -> None:
+    from xladdin.core.result import AdjustmentResult, trusted
+
+    values = {
+        "kind": "bonus",
+        "code": "J1",
+        "name": "加分",
+        "points": Decimal("1.5"),
+        "reason": "理由",
+    }
+    built = trusted(AdjustmentResult, **values)
+    expected = AdjustmentResult.model_construct(**values)
+    assert built == expected
+    assert built.model_fields_set == expected.model_fields_set
+    assert built.model_dump_json() == expected.model_dump_json()
+    # fields left out or given in another order go through model_construct (defaults filled)
+    short = {k: v for k, v in values.items() if k != "reason"}
+    assert trusted(AdjustmentResult, **short) == AdjustmentResult.model_construct(**short)
+    assert trusted(AdjustmentResult, **short).reason == ""
+    shuffled = dict(reversed(list(values.items())))
+    assert list(trusted(AdjustmentResult, **shuffled).__dict__) == list(values)

@@ -347,3 +347,33 @@ def test_worksheets_written_without_cell_positions_take_the_tree_path(
     theirs = openpyxl.load_workbook(tmp_path / "a.xlsx", data_only=True)[SCORING_SHEET]
     for write in expected.plan.for_sheet(SCORING_SHEET).values():
         assert ours[write.ref].value == theirs[write.ref].value, write.ref
+
+
+def test_summary_formulas_follow_the_rows_of_each_workbook() -> None:
+    """The 得分情况 formulas are kept per rubric and row arrangement: the same rubric on rows
+    moved down gets formulas on the moved rows, and the first arrangement still its own."""
+    from dataclasses import replace
+
+    from xladdin.core.scoring import score
+    from xladdin.library import find_bundled, load_evidence, load_rubric_file
+    from xladdin.workbook.layout import SheetRows, layout_for
+    from xladdin.workbook.plan import build_plan
+
+    entry = find_bundled("nanjing-dsj-2022")
+    assert entry is not None and entry.evidence_path is not None
+    rubric = load_rubric_file(entry.path)
+    result = score(rubric, load_evidence(entry.evidence_path))
+    layout = layout_for(rubric)
+    rows = layout.template_rows(rubric)
+    moved = replace(rows, leaves={code: row + 10 for code, row in rows.leaves.items()})
+
+    def summary(plan_rows: SheetRows) -> dict[str, str | None]:
+        plan = build_plan(rubric, result, plan_rows, layout)
+        return {w.ref: w.formula for w in plan.writes if w.sheet == SUMMARY_SHEET}
+
+    first, shifted, again = summary(rows), summary(moved), summary(rows)
+    assert first == again
+    assert first != shifted
+    column, top = layout.col("score"), min(rows.leaves.values())
+    assert any(f"{column}{top}:" in (formula or "") for formula in first.values())
+    assert any(f"{column}{top + 10}:" in (formula or "") for formula in shifted.values())

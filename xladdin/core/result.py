@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -116,3 +116,26 @@ class Result(BaseModel):
 
     def top_levels(self) -> list[LevelResult]:
         return [level for level in self.levels if level.depth == 1]
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_FIELD_NAMES: dict[type[BaseModel], list[str]] = {}
+
+
+def trusted(cls: type[_M], **values: Any) -> _M:
+    """``cls.model_construct(**values)`` for values the core computed itself, given for every
+    field in the order the model declares them: the same instance, built without pydantic's
+    per-field alias and default handling (a result has ~90 of them). Anything else is left to
+    ``model_construct``."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = list(cls.model_fields)
+    if list(values) != names or cls.__pydantic_post_init__ or cls.model_config.get("extra"):
+        return cls.model_construct(**values)
+    model = cls.__new__(cls)
+    _set = object.__setattr__
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model

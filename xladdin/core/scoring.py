@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +31,7 @@ from .result import (
     LevelResult,
     Result,
     Status,
+    trusted,
 )
 from .rubric import Node, RoundingPolicy, RoundingRule, Rubric
 
@@ -312,7 +312,7 @@ class _Rollup:
     weight: Decimal
     complete: bool
     deducted: bool
-    counts: Counter[int]
+    counts: dict[int, int]  # lines below, by depth
     levels: list[LevelResult]
     indicators: list[IndicatorResult]
 
@@ -320,7 +320,8 @@ class _Rollup:
 def _level(
     node: Node, depth: int, up: _Rollup, deducted: list[str], rate: RoundingRule
 ) -> LevelResult:
-    return LevelResult.model_construct(
+    return trusted(
+        LevelResult,
         code=node.code,
         name=node.name,
         depth=depth,
@@ -339,7 +340,8 @@ def _roll_leaf(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rol
     line = scored.lines[node.code]
     source = scored.evidence.line(node.code)
     assert node.method is not None
-    indicator = IndicatorResult.model_construct(
+    indicator = trusted(
+        IndicatorResult,
         code=node.code,
         name=node.name,
         path=path,
@@ -363,7 +365,7 @@ def _roll_leaf(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rol
         weight=ZERO if line.status == "not_applicable" else node.weight,
         complete=line.status in ("scored", "not_applicable"),
         deducted=line.points is not None and line.points < node.weight,
-        counts=Counter(),
+        counts={},
         levels=[],
         indicators=[indicator],
     )
@@ -379,9 +381,10 @@ def _roll(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rollup:
     if node.children is None:
         return _roll_leaf(node, depth, path, scored)
     parts = [_roll(child, depth + 1, [*path, node.code], scored) for child in node.children]
-    counts: Counter[int] = Counter({depth + 1: len(parts)})
+    counts = {depth + 1: len(parts)}
     for part in parts:
-        counts.update(part.counts)
+        for below, count in part.counts.items():
+            counts[below] = counts.get(below, 0) + count
     up = _Rollup(
         score=sum((part.score for part in parts), ZERO),
         weight=sum((part.weight for part in parts), ZERO),
@@ -486,7 +489,8 @@ def score(rubric: Rubric, evidence: Evidence) -> Result:
     total = max(ZERO, scored.rescaled(subtotal) + bonus - penalty)
     complete = all(top.complete for top in tops)
     # Built from values the core computed itself: no need to validate them again.
-    return Result.model_construct(
+    return trusted(
+        Result,
         rubric_id=rubric.id,
         title=rubric.title,
         subtotal=subtotal,
@@ -518,8 +522,13 @@ def _adjustments(
             points = min(points, item.max_points)
         reason = (line.narrative or "") if line is not None else ""
         results.append(
-            AdjustmentResult.model_construct(
-                kind=kind, code=item.code, name=item.name, points=points, reason=reason
+            trusted(
+                AdjustmentResult,
+                kind=kind,
+                code=item.code,
+                name=item.name,
+                points=points,
+                reason=reason,
             )
         )
         sums[kind] += points

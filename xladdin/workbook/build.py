@@ -29,8 +29,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import xlsxwriter
-
 from ..core.errors import Location, WorkbookError
 from ..core.evidence import Evidence
 from ..core.lint import lint
@@ -77,6 +75,8 @@ def build_workbook(
     # the 提示 show what recalculation shows, so a fresh workbook recalculates to itself
     findings = lint(rubric, filled, result)
     plan = build_plan(rubric, result, rows, layout, live_scores=live, findings=findings)
+
+    import xlsxwriter  # here, not at the top: recalculation imports this module's look-ups
 
     book = xlsxwriter.Workbook(
         str(path),

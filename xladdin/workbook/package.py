@@ -282,12 +282,15 @@ class XlsxPackage:
         if text is not None and text.position.keys() >= writes.keys():
             for ref, (value, formula) in writes.items():
                 k = text.position[ref]
-                new = text.rendered(k, value, formula)
-                if new == text.element(k) or self._holds(
+                # A shared-string cell's text is never what render writes (it writes no
+                # t="s"): compare what it shows first, and render only if it changes.
+                shared = k not in text.edits and ' t="s"' in text.attrs[k]
+                new = None if shared else text.rendered(k, value, formula)
+                if (new is not None and new == text.element(k)) or self._holds(
                     sheet, ref, text.content(k), value, formula
                 ):
                     continue
-                text.edits[k] = new
+                text.edits[k] = new if new is not None else text.rendered(k, value, formula)
                 changed += 1
         else:
             if text is not None:  # continue on a tree, from the text as edited so far

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from ..core.numbers import ZERO, fmt_number
 from ..core.result import STATUS_NAMES, UNFINISHED, Finding, IndicatorResult, Result
@@ -318,29 +319,18 @@ def _summary_writes(
     summary = SummaryLayout()
     where = summary.rows(rubric)
     scoring = _quoted(SCORING_SHEET) + "!"
-    score_col = layout.col("score")
     writes: list[CellWrite] = []
-    leaves_of = {node.code: [leaf.code for leaf in node.leaves()] for node, _ in rubric.walk()}
+    formulas = _level_formulas(rubric, rows, layout)
     for level in result.levels:
-        row = where.get(level.code)
-        if row is None or level.depth > 2:
+        cells = formulas.get(level.code)
+        if cells is None or level.depth > 2:
             continue
-        codes = leaves_of[level.code]
-        weight, score = summary.cell("weight", row), summary.cell("score", row)
-        level_ranges = _ranges(score_col, rows.runs(codes), scoring)
-        score_formula = f"SUM({','.join(level_ranges)})"
+        score, score_formula, rate, rate_formula, codes = cells
         writes.append(CellWrite(SUMMARY_SHEET, score, level.score, score_formula))
-        applicable = f"({weight}-({_sum_if_not_applicable(layout, rows, codes, scoring)}))"
-        rounded = excel_round(f"{score}/{applicable}", rubric.rounding.rate)
-        # The level's score stays a plain SUM (the chart plots it); its rate says 未完成
-        # when one of its lines holds no number.
-        rate_formula = (
-            unfinished_or(level_ranges, f'IF({applicable}=0,"",{rounded})') if rounded else None
-        )
         writes.append(
             CellWrite(
                 SUMMARY_SHEET,
-                summary.cell("rate", row),
+                rate,
                 _unless(
                     rate_formula is not None and any(code in failed for code in codes),
                     level.rate if level.rate is not None else "",
@@ -374,3 +364,50 @@ def _summary_writes(
         )
     )
     return writes
+
+
+_LEVEL_FORMULAS: dict[tuple[int, int, tuple[tuple[str, int], ...]], tuple[Any, ...]] = {}
+
+
+def _level_formulas(
+    rubric: Rubric, rows: SheetRows, layout: ScoringLayout
+) -> dict[str, tuple[str, str, str, str | None, tuple[str, ...]]]:
+    """The 得分情况 sheet's cells of each level: level code → (score cell, its formula, rate
+    cell, its formula, the level's leaf codes). They depend only on the rubric and the row arrangement, so they are
+    computed once per both (a batch's workbooks share them); the mapping returned is shared,
+    not to be changed."""
+    key = (id(rubric), id(layout), tuple(rows.leaves.items()))
+    cached = _LEVEL_FORMULAS.get(key)
+    if cached is not None and cached[0] is rubric and cached[1] is layout:
+        return cached[2]
+    summary = SummaryLayout()
+    scoring = _quoted(SCORING_SHEET) + "!"
+    score_col = layout.col("score")
+    where = summary.rows(rubric)
+    formulas: dict[str, tuple[str, str, str, str | None, tuple[str, ...]]] = {}
+    for node, depth in rubric.walk():
+        row = where.get(node.code)
+        if row is None or depth > 2:
+            continue
+        codes = [leaf.code for leaf in node.leaves()]
+        weight, score = summary.cell("weight", row), summary.cell("score", row)
+        level_ranges = _ranges(score_col, rows.runs(codes), scoring)
+        score_formula = f"SUM({','.join(level_ranges)})"
+        applicable = f"({weight}-({_sum_if_not_applicable(layout, rows, codes, scoring)}))"
+        rounded = excel_round(f"{score}/{applicable}", rubric.rounding.rate)
+        # The level's score stays a plain SUM (the chart plots it); its rate says 未完成
+        # when one of its lines holds no number.
+        rate_formula = (
+            unfinished_or(level_ranges, f'IF({applicable}=0,"",{rounded})') if rounded else None
+        )
+        formulas[node.code] = (
+            score,
+            score_formula,
+            summary.cell("rate", row),
+            rate_formula,
+            tuple(codes),
+        )
+    if len(_LEVEL_FORMULAS) > 64:
+        _LEVEL_FORMULAS.clear()
+    _LEVEL_FORMULAS[key] = (rubric, layout, formulas)
+    return formulas
