@@ -17,6 +17,7 @@ from tests.support.fake_xlwings import FakeBook
 from tests.workbooks import edit_cells, input_ref
 from xladdin.core.rubric import RatioMethod
 from xladdin.excel import udfs
+from xladdin.excel.udfs import workbook_function_help
 from xladdin.library import bundled, load_evidence, load_rubric_file
 from xladdin.workbook.build import standalone_vba_project, write_workbook
 from xladdin.workbook.layout import CONFIG_SHEET, SCORING_SHEET, SUMMARY_SHEET
@@ -31,7 +32,8 @@ FILLED = [entry for entry in bundled() if entry.evidence_path is not None]
 
 def build(entry: Any, path: Path, filled: bool = True) -> Path:
     evidence = load_evidence(entry.evidence_path) if filled else None
-    write_workbook(load_rubric_file(entry.path), path, evidence)
+    functions = workbook_function_help() if path.suffix == ".xlsm" else ()
+    write_workbook(load_rubric_file(entry.path), path, evidence, functions=functions)
     return path
 
 

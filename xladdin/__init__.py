@@ -97,7 +97,13 @@ def template(rubric: Rubric | str, output: str | Path, evidence: Evidence | None
     """Write the workbook of ``rubric`` (an id, a YAML path or a Rubric), filled if evidence is given."""
     from .core.rubric import Rubric as _Rubric
     from .library import load_rubric as _load_rubric
-    from .workbook.build import write_workbook
+    from .workbook.build import FunctionInfo, write_workbook
 
     loaded = rubric if isinstance(rubric, _Rubric) else _load_rubric(rubric)
-    write_workbook(loaded, Path(output), evidence)
+    target = Path(output)
+    functions: tuple[FunctionInfo, ...] = ()
+    if target.suffix.lower() == ".xlsm":
+        from .excel.udfs import workbook_function_help
+
+        functions = tuple(workbook_function_help())
+    write_workbook(loaded, target, evidence, functions=functions)

@@ -272,11 +272,16 @@ def template_command(
     from .core.export import finding_dict
     from .core.lint import lint
     from .library import load_evidence, load_rubric
-    from .workbook.build import write_workbook
+    from .workbook.build import FunctionInfo, write_workbook
 
     loaded = load_rubric(rubric)
     loaded_evidence = load_evidence(evidence) if evidence else None
-    write_workbook(loaded, output, loaded_evidence, force=force)
+    functions: tuple[FunctionInfo, ...] = ()
+    if output.suffix.lower() == ".xlsm":
+        from .excel.udfs import workbook_function_help
+
+        functions = tuple(workbook_function_help())
+    write_workbook(loaded, output, loaded_evidence, force=force, functions=functions)
     click.echo(f"已生成：{output}")
     warnings = _finding_lines([finding_dict(f) for f in lint(loaded, loaded_evidence)])
     _warn(warnings)

@@ -21,7 +21,7 @@ xlwings turns a return annotation into a converter, and ``None`` has none.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +35,7 @@ from ..workbook.layout import CHECK_SHEET, RUBRIC_SHEET, SCORING_SHEET, CheckLay
 
 if TYPE_CHECKING:
     from ..core.result import Finding, Result
+    from ..workbook.build import FunctionInfo
     from ..workbook.plan import WritePlan
     from ..workbook.reader import BookData
 
@@ -164,6 +165,11 @@ def _fresh_sheet(book: Any, name: str) -> Any:
 # A new workbook from a bundled rubric.
 
 
+# The worksheet functions' help for a new macro-enabled workbook's _IntelliSense_ sheet, set by
+# the function module (which imports this one) so that the macros need not import it back.
+FUNCTION_HELP: Callable[[], Sequence[FunctionInfo]] | None = None
+
+
 def new_workbook(rubric_id: str, folder: Path, suffix: str = ".xlsx") -> Path:
     """Write the workbook of a bundled rubric (or a rubric YAML file) into ``folder``.
 
@@ -180,7 +186,8 @@ def new_workbook(rubric_id: str, folder: Path, suffix: str = ".xlsx") -> Path:
     while target.exists():
         target = folder / f"{rubric.id}-{number}{suffix}"
         number += 1
-    write_workbook(rubric, target)
+    functions = tuple(FUNCTION_HELP()) if suffix.lower() == ".xlsm" and FUNCTION_HELP else ()
+    write_workbook(rubric, target, functions=functions)
     return target
 
 

@@ -92,6 +92,7 @@ from ..workbook.plan import live_score_value
 # "Import Functions" imports every function and macro of the module named in xlwings.conf, so
 # the macros are re-exported here. Their module never fails to import for want of a decorator
 # (it falls back from @xw.script to @xw.sub to none), so the functions always load.
+from . import macros as _macros
 from .macros import PERF_CHECK, PERF_NEW, PERF_RECALC
 
 __all__ = [
@@ -1255,6 +1256,14 @@ def function_help() -> list[FunctionHelp]:
             )
         )
     return found
+
+
+def workbook_function_help() -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    """:func:`function_help` as the workbook builder takes it (its ``_IntelliSense_`` sheet)."""
+    return [(f.name, f.description, f.arguments) for f in function_help()]
+
+
+_macros.FUNCTION_HELP = workbook_function_help
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import datetime as dt
 import importlib.util
 import io
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,10 @@ from .sheets import config_sheet, intellisense_sheet, rubric_sheet, summary_shee
 from .styles import Formats
 from .template import scoring_sheet
 
+# A worksheet function as Excel-DNA IntelliSense shows it: name, description, (argument,
+# description) pairs. The Excel layer supplies them (``xladdin.excel.udfs.function_help``).
+FunctionInfo = tuple[str, str, Sequence[tuple[str, str]]]
+
 if TYPE_CHECKING:
     from .reader import BookData
 
@@ -57,13 +61,15 @@ def build_workbook(
     extend: Callable[[Any], None] | None = None,
     *,
     macro_enabled: bool = False,
+    functions: Sequence[FunctionInfo] = (),
 ) -> None:
     """Write a template (or, with evidence, a filled and scored example) of ``rubric`` to ``path``.
 
     ``extend`` receives the XlsxWriter workbook before it is closed, to add a bureau's own
     sheets, charts or a VBA project (``.xlsm``) to the generated file. ``macro_enabled``
     makes the macro-enabled workbook (see the module's docstring); ``path`` should then end
-    in ``.xlsm``.
+    in ``.xlsm``; its ``_IntelliSense_`` sheet lists ``functions`` (the Excel layer's
+    ``function_help``; none: no such sheet).
     """
     if rubric.depth > 3:
         raise ValueError("the scoring table supports three indicator levels")
@@ -99,9 +105,8 @@ def build_workbook(
     rubric_sheet(book, rubric)
     config_sheet(book)
     if macro_enabled:
-        from ..excel.udfs import function_help  # xlwings: only for this workbook
-
-        intellisense_sheet(book, [(f.name, f.description, f.arguments) for f in function_help()])
+        if functions:
+            intellisense_sheet(book, functions)
         book.add_vba_project(io.BytesIO(standalone_vba_project()), is_stream=True)
     if extend is not None:
         extend(book)
@@ -160,7 +165,12 @@ def same_workbook_entries(existing: Path, new: Path | bytes) -> bool:
 
 
 def write_workbook(
-    rubric: Rubric, output: Path, evidence: Evidence | None = None, *, force: bool = True
+    rubric: Rubric,
+    output: Path,
+    evidence: Evidence | None = None,
+    *,
+    force: bool = True,
+    functions: Sequence[FunctionInfo] = (),
 ) -> None:
     """Build the workbook of ``rubric`` (filled with ``evidence`` if given) safely at ``output``.
 
@@ -178,7 +188,7 @@ def write_workbook(
     replacing = not force and output.exists()
 
     def build(temp: Path) -> None:
-        build_workbook(rubric, temp, evidence, macro_enabled=macro_enabled)
+        build_workbook(rubric, temp, evidence, macro_enabled=macro_enabled, functions=functions)
         if replacing and not same_workbook_entries(output, temp):
             raise OutputError(
                 "文件已存在，且其中已填写的内容与要生成的不同，未覆盖（确要覆盖请加 --force）",
