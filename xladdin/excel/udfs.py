@@ -584,6 +584,22 @@ def line_score(line: OneLine) -> Decimal:
     return scored.points
 
 
+def rule_points(
+    method: Any, weight: Any, evidence: LineEvidence, places: Any, rounding: Any
+) -> Any:
+    """The cell value of a one-line rubric's score: ``method`` over ``evidence``, the weight,
+    places and rounding mode as the function's arguments give them."""
+    line = one_line(
+        None,
+        weight_of(weight),
+        method,
+        evidence,
+        places_of(places, SCORE_PLACES),
+        rounding_of(rounding),
+    )
+    return points_result(line_score(line))
+
+
 def line_reason(line: OneLine) -> str:
     scored = score_line(line.node, line.evidence, line.rubric)
     if scored.status != "scored":
@@ -1376,15 +1392,7 @@ def SCORE_SURVEY(
         raise ArgumentError("没有填写任何调查项的满意率")
     passing = optional_number(pass_rate, "不扣分的满意率")
     method = m.SurveyMethod(type="survey", items=items, pass_rate=passing)
-    line = one_line(
-        None,
-        weight_of(weight),
-        method,
-        LineEvidence(rates=found),
-        places_of(places, SCORE_PLACES),
-        rounding_of(rounding),
-    )
-    return points_result(line_score(line))
+    return rule_points(method, weight, LineEvidence(rates=found), places, rounding)
 
 
 @worksheet_function(
@@ -1414,15 +1422,7 @@ def SCORE_QUALITATIVE(
         raise ArgumentError(f"分档界限应为两个比例（如 {{0.8;0.5}}），实际为{len(bounds)}个")
     method = JudgementMethod(type="judgement", scale="national", edges=bounds or None)
     decision = Decision(band=chosen, share=given, reason="评价人认定")
-    line = one_line(
-        None,
-        weight_of(weight),
-        method,
-        LineEvidence(decision=decision),
-        places_of(places, SCORE_PLACES),
-        rounding_of(rounding),
-    )
-    return points_result(line_score(line))
+    return rule_points(method, weight, LineEvidence(decision=decision), places, rounding)
 
 
 @worksheet_function(
@@ -1459,12 +1459,4 @@ def SCORE_EXACT(
         value_label="实际值",
         percent=False,
     )
-    line = one_line(
-        None,
-        weight_of(weight),
-        method,
-        LineEvidence(value=done),
-        places_of(places, SCORE_PLACES),
-        rounding_of(rounding),
-    )
-    return points_result(line_score(line))
+    return rule_points(method, weight, LineEvidence(value=done), places, rounding)
