@@ -526,6 +526,37 @@ def read_workbook(path: Path, data: bytes | None = None) -> WorkbookData:
     )
 
 
+def _adjustments(sheet: _Sheet, rows: SheetRows) -> dict[str, LineEvidence]:
+    """The bonus and penalty rows' points and narratives."""
+    layout = sheet.layout
+    found: dict[str, LineEvidence] = {}
+    for code, row in rows.adjustments.items():
+        pending = _uncomputed(sheet, row)
+        if pending is not None:
+            raise WorkbookError(pending, sheet.where(layout.cell("value", row), code))
+        points = sheet.number("value", row, code, "加减分分值")
+        narrative = sheet.raw("narrative", row)
+        if points is not None or narrative is not None:
+            if points is not None and points < 0:
+                raise WorkbookError(
+                    "加减分分值不能为负数", sheet.where(layout.cell("value", row), code)
+                )
+            found[code] = LineEvidence(
+                points=points, narrative=fmt_raw(narrative) if narrative else None
+            )
+    return found
+
+
+def _info(sheet: _Sheet) -> dict[str, str | None]:
+    """The header fields (评价单位, 项目名称, 评价人), None where blank."""
+    info: dict[str, str | None] = {}
+    for key, ref in sheet.layout.info_cells().items():
+        cell = sheet.cells.get(ref)
+        text = fmt_raw(cell.value).strip() if cell is not None and cell.value is not None else ""
+        info[key] = text or None
+    return info
+
+
 def read_book(package: CellSource) -> BookData:
     """Read the rubric, layout, rows and evidence from any cell source."""
     rubric = read_rubric(package)
@@ -557,25 +588,8 @@ def read_book(package: CellSource) -> BookData:
         if gap is not None:
             gaps[code] = gap
     _read_funds_sources(sheet, lines)
-    for code, row in rows.adjustments.items():
-        pending = _uncomputed(sheet, row)
-        if pending is not None:
-            raise WorkbookError(pending, sheet.where(layout.cell("value", row), code))
-        points = sheet.number("value", row, code, "加减分分值")
-        narrative = sheet.raw("narrative", row)
-        if points is not None or narrative is not None:
-            if points is not None and points < 0:
-                raise WorkbookError(
-                    "加减分分值不能为负数", sheet.where(layout.cell("value", row), code)
-                )
-            lines[code] = LineEvidence(
-                points=points, narrative=fmt_raw(narrative) if narrative else None
-            )
-    info: dict[str, str | None] = {}
-    for key, ref in layout.info_cells().items():
-        cell = sheet.cells.get(ref)
-        text = fmt_raw(cell.value).strip() if cell is not None and cell.value is not None else ""
-        info[key] = text or None
+    lines.update(_adjustments(sheet, rows))
+    info = _info(sheet)
     evidence = Evidence(rubric=rubric.id, lines=lines, **info)
     return BookData(
         package,
