@@ -386,8 +386,13 @@ class XlsxPackage:
                 return True
             text = self._sheet_xml(part)
             if text is not None:  # the cells' text, without decoding their values
-                for k, ref in enumerate(text.refs):
-                    if (sheet, ref) not in owned and _FORMULA_TEXT.search(text.inner(k) or ""):
+                for k, follow in enumerate(text.follows):
+                    # a cheap look first: most cells hold no formula element at all
+                    if (
+                        ("<f" in follow or ":f" in follow)
+                        and (sheet, text.refs[k]) not in owned
+                        and _FORMULA_TEXT.search(text.inner(k) or "")
+                    ):
                         return True
                 continue
             for ref, cell in self.cells(sheet).items():
