@@ -339,7 +339,8 @@ def _reasons(rubric: Rubric, evidence: Evidence, result: Result) -> list[Finding
         reason = _reason(line)
         rate = _rate(indicator)
         needed = rate is not None and rate < settings.reason_below and rate < 1
-        empty = _clean_text(reason) in boilerplate or not _clean_text(reason)
+        cleaned = _clean_text(reason) if reason else ""
+        empty = cleaned in boilerplate or not cleaned
         if needed and not reason:
             findings.append(
                 _info(
@@ -362,7 +363,7 @@ def _reasons(rubric: Rubric, evidence: Evidence, result: Result) -> list[Finding
                 )
             )
         elif reason and not empty:
-            given.setdefault(_clean_text(reason), []).append(indicator.code)
+            given.setdefault(cleaned, []).append(indicator.code)
     for codes in given.values():
         if len(codes) >= settings.repeated_reason:
             text = _reason(evidence.lines[codes[0]])
