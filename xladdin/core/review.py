@@ -268,6 +268,22 @@ def review_targets(rubric: Rubric, year: int | None = None) -> list[Finding]:
     return findings
 
 
+_TARGETS: dict[tuple[int, int | None], tuple[Rubric, list[Finding]]] = {}
+
+
+def _targets_once(rubric: Rubric, year: int | None) -> list[Finding]:
+    """:func:`review_targets`, once per rubric object and year: a batch reviews many
+    evaluations of one rubric, whose targets do not change."""
+    key = (id(rubric), year)
+    cached = _TARGETS.get(key)
+    if cached is None or cached[0] is not rubric:
+        if len(_TARGETS) > 64:
+            _TARGETS.clear()
+        cached = (rubric, review_targets(rubric, year))
+        _TARGETS[key] = cached
+    return list(cached[1])
+
+
 def target_suggestion(rubric: Rubric, targets: Sequence[Finding]) -> Finding | None:
     """The target findings counted as 例数 of the rubric's target-quality line (000 A22).
 
@@ -484,9 +500,9 @@ def review_evidence(rubric: Rubric, evidence: Evidence, result: Result) -> list[
     findings += _funds(rubric, evidence)
     year = _evaluation_year(evidence)
     if rubric.year is None and year is not None:
-        findings += [f for f in review_targets(rubric, year) if f.check == "target-deadline"]
+        findings += [f for f in _targets_once(rubric, year) if f.check == "target-deadline"]
     if rubric.review.target_line:
-        suggestion = target_suggestion(rubric, review_targets(rubric, rubric.year or year))
+        suggestion = target_suggestion(rubric, _targets_once(rubric, rubric.year or year))
         if suggestion is not None:
             findings.append(suggestion)
     return findings
