@@ -379,10 +379,11 @@ class XlsxPackage:
     def has_formulas_besides(self, owned: Set[tuple[str, str]]) -> bool:
         """Whether a worksheet holds a formula cell other than ``owned`` (sheet, reference):
         the user's own formulas, whose saved results the add-in does not compute."""
+        owned_sheets = {name for name, _ in owned}
         for sheet, part in self.sheet_parts().items():
             if part not in self.names:
                 continue
-            owns = any(name == sheet for name, _ in owned)
+            owns = sheet in owned_sheets
             parsed = self._texts.get(part) if owns else None
             if parsed is not None:
                 # already cut into cells (the add-in wrote to it): the part's bytes are
@@ -414,8 +415,10 @@ class XlsxPackage:
     ) -> bool:
         """Whether a cell of ``text`` other than ``owned`` holds a formula element, and the
         part's bytes hold one too (``searched``: already known)."""
-        for k, follow in enumerate(text.follows):
-            # a cheap look first: most cells hold no formula element at all
+        follows = text.follows
+        # a cheap look first: most cells hold no "f" at all, let alone a formula element
+        for k in [k for k, follow in enumerate(follows) if "f" in follow]:
+            follow = follows[k]
             if ("<f" in follow or ":f" in follow) and (sheet, text.refs[k]) not in owned:
                 found = _FORMULA_TEXT.search(text.inner(k) or "")
                 if found is None:
