@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .evidence import Evidence, LineEvidence
 from .methods import method_spec
-from .methods.base import checking_with
+from .methods.base import checking_with, plausibility_policy
 from .result import Finding
 from .rubric import Node, Rubric
 
@@ -26,6 +26,8 @@ def line_plausibility(node: Node, line: LineEvidence, rubric: Rubric) -> list[Fi
     if line.not_applicable:
         return []
     spec = method_spec(node)
+    if plausibility_policy() is rubric.plausibility:  # a caller set them for every line
+        return spec.plausibility(node, node.method, line, rubric.rounding)
     with checking_with(rubric.plausibility):
         return spec.plausibility(node, node.method, line, rubric.rounding)
 
@@ -34,14 +36,15 @@ def plausibility(rubric: Rubric, evidence: Evidence) -> list[Finding]:
     """Impossible (error) and implausible (warning) evidence of every applicable line; on a
     line the officer confirmed (已核对), the implausible findings are information."""
     findings: list[Finding] = []
-    for leaf in rubric.leaves():
-        line = evidence.line(leaf.code)
-        if line is None:
-            continue
-        for finding in line_plausibility(leaf, line, rubric):
-            if line.confirmed and finding.severity == "warning":
-                finding = finding.model_copy(
-                    update={"severity": "info", "message": f"已核对确认：{finding.message}"}
-                )
-            findings.append(finding)
+    with checking_with(rubric.plausibility):
+        for leaf in rubric.leaves():
+            line = evidence.line(leaf.code)
+            if line is None:
+                continue
+            for finding in line_plausibility(leaf, line, rubric):
+                if line.confirmed and finding.severity == "warning":
+                    finding = finding.model_copy(
+                        update={"severity": "info", "message": f"已核对确认：{finding.message}"}
+                    )
+                findings.append(finding)
     return findings

@@ -268,6 +268,22 @@ def review_targets(rubric: Rubric, year: int | None = None) -> list[Finding]:
     return findings
 
 
+_TARGETS: dict[tuple[int, int | None], tuple[Rubric, list[Finding]]] = {}
+
+
+def _targets_once(rubric: Rubric, year: int | None) -> list[Finding]:
+    """:func:`review_targets`, once per rubric object and year: a batch reviews many
+    evaluations of one rubric, whose targets do not change."""
+    key = (id(rubric), year)
+    cached = _TARGETS.get(key)
+    if cached is None or cached[0] is not rubric:
+        if len(_TARGETS) > 64:
+            _TARGETS.clear()
+        cached = (rubric, review_targets(rubric, year))
+        _TARGETS[key] = cached
+    return list(cached[1])
+
+
 def target_suggestion(rubric: Rubric, targets: Sequence[Finding]) -> Finding | None:
     """The target findings counted as 例数 of the rubric's target-quality line (000 A22).
 
@@ -339,7 +355,8 @@ def _reasons(rubric: Rubric, evidence: Evidence, result: Result) -> list[Finding
         reason = _reason(line)
         rate = _rate(indicator)
         needed = rate is not None and rate < settings.reason_below and rate < 1
-        empty = _clean_text(reason) in boilerplate or not _clean_text(reason)
+        cleaned = _clean_text(reason) if reason else ""
+        empty = cleaned in boilerplate or not cleaned
         if needed and not reason:
             findings.append(
                 _info(
@@ -362,7 +379,7 @@ def _reasons(rubric: Rubric, evidence: Evidence, result: Result) -> list[Finding
                 )
             )
         elif reason and not empty:
-            given.setdefault(_clean_text(reason), []).append(indicator.code)
+            given.setdefault(cleaned, []).append(indicator.code)
     for codes in given.values():
         if len(codes) >= settings.repeated_reason:
             text = _reason(evidence.lines[codes[0]])
@@ -483,9 +500,9 @@ def review_evidence(rubric: Rubric, evidence: Evidence, result: Result) -> list[
     findings += _funds(rubric, evidence)
     year = _evaluation_year(evidence)
     if rubric.year is None and year is not None:
-        findings += [f for f in review_targets(rubric, year) if f.check == "target-deadline"]
+        findings += [f for f in _targets_once(rubric, year) if f.check == "target-deadline"]
     if rubric.review.target_line:
-        suggestion = target_suggestion(rubric, review_targets(rubric, rubric.year or year))
+        suggestion = target_suggestion(rubric, _targets_once(rubric, rubric.year or year))
         if suggestion is not None:
             findings.append(suggestion)
     return findings

@@ -22,6 +22,7 @@ from .methods import (
     measured_value,
     method_spec,
 )
+from .methods.base import checking_with
 from .numbers import ZERO, divide, fmt_number, fmt_percent, fmt_percent_short, quantize
 from .plausibility import line_plausibility
 from .result import (
@@ -296,6 +297,8 @@ class _Scored:
     def receive(self, node: Node, up: _Rollup) -> None:
         """A node that receives the weight of indicators that do not apply: its applicable
         weight grows by it and its score in proportion."""
+        if not self.received:  # no weight moved (no rubric transfer applied): the common case
+            return
         moved = self.received.get(node.code)
         if moved is None or not up.weight:
             return
@@ -405,9 +408,11 @@ def _roll(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rollup:
 
 def _score_leaves(rubric: Rubric, evidence: Evidence) -> _Scored:
     """Every leaf scored, and the applicable weight when not-applicable lines rescale."""
-    lines = {
-        leaf.code: score_line(leaf, evidence.line(leaf.code), rubric) for leaf in rubric.leaves()
-    }
+    with checking_with(rubric.plausibility):  # once, not once per line
+        lines = {
+            leaf.code: score_line(leaf, evidence.line(leaf.code), rubric)
+            for leaf in rubric.leaves()
+        }
     applicable = [
         leaf.weight for leaf in rubric.leaves() if lines[leaf.code].status != "not_applicable"
     ]

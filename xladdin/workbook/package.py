@@ -379,25 +379,56 @@ class XlsxPackage:
     def has_formulas_besides(self, owned: Set[tuple[str, str]]) -> bool:
         """Whether a worksheet holds a formula cell other than ``owned`` (sheet, reference):
         the user's own formulas, whose saved results the add-in does not compute."""
+        owned_sheets = {name for name, _ in owned}
         for sheet, part in self.sheet_parts().items():
-            if part not in self.names or not _FORMULA.search(self.read(part)):
+            if part not in self.names:
                 continue
-            if not any(name == sheet for name, _ in owned):
+            owns = sheet in owned_sheets
+            parsed = self._texts.get(part) if owns else None
+            if parsed is not None:
+                # already cut into cells (the add-in wrote to it): the part's bytes are
+                # inflated and searched only when an unowned cell holds a formula
+                if self._unowned_formula(sheet, part, parsed, owned):
+                    return True
+                continue
+            if not _FORMULA.search(self.read(part)):
+                continue
+            if not owns:
                 return True
             text = self._sheet_xml(part)
             if text is not None:  # the cells' text, without decoding their values
-                for k, follow in enumerate(text.follows):
-                    # a cheap look first: most cells hold no formula element at all
-                    if (
-                        ("<f" in follow or ":f" in follow)
-                        and (sheet, text.refs[k]) not in owned
-                        and _FORMULA_TEXT.search(text.inner(k) or "")
-                    ):
-                        return True
+                if self._unowned_formula(sheet, part, text, owned, searched=True):
+                    return True
                 continue
             for ref, cell in self.cells(sheet).items():
                 if cell.formula is not None and (sheet, ref) not in owned:
                     return True
+        return False
+
+    def _unowned_formula(
+        self,
+        sheet: str,
+        part: str,
+        text: SheetXml,
+        owned: Set[tuple[str, str]],
+        searched: bool = False,
+    ) -> bool:
+        """Whether a cell of ``text`` other than ``owned`` holds a formula element, and the
+        part's bytes hold one too (``searched``: already known)."""
+        follows = text.follows
+        # a cheap look first: most cells hold no "f" at all, let alone a formula element
+        for k in [k for k, follow in enumerate(follows) if "f" in follow]:
+            follow = follows[k]
+            if ("<f" in follow or ":f" in follow) and (sheet, text.refs[k]) not in owned:
+                found = _FORMULA_TEXT.search(text.inner(k) or "")
+                if found is None:
+                    continue
+                # the cell's own bytes match (the usual case), or else the part's somewhere
+                return (
+                    searched
+                    or _FORMULA.fullmatch(found.group().encode()) is not None
+                    or _FORMULA.search(self.read(part)) is not None
+                )
         return False
 
     def recalculate_on_open(self) -> bool:

@@ -19,7 +19,7 @@ from ..core.errors import Location, RubricError, WorkbookError
 from ..core.evidence import Evidence, FundsSource, LineEvidence
 from ..core.numbers import NumberParseError, to_decimal
 from ..core.result import Finding
-from ..core.rubric import Rubric
+from ..core.rubric import Node, Rubric
 from ..core.validation import rubric_from_data
 from .cellref import split_ref
 from .cellxml import Cell
@@ -183,6 +183,8 @@ class _Sheet:
         )
         # the cells read on each row, once the rows are known (see _inputs_by_row)
         self.inputs: dict[int, dict[str, str]] = {}
+        # the input cells the sheet's own formulas read (see _formula_inputs), once
+        self.read_by = _formula_inputs(layout)
 
     def where(self, ref: str, code: str | None = None) -> Location:
         return Location(file=self.package.label, sheet=SCORING_SHEET, cell=ref, code=code)
@@ -435,6 +437,8 @@ def _uncomputed(sheet: _Sheet, row: int) -> str | None:
     """On a row, the first input cell holding a formula saved without its result, named in
     the message that makes the line 缺少佐证 (the whole line waits: scoring it from its other
     cells could show a score as final that the missing value would change)."""
+    if not sheet.uncomputed:
+        return None
     for ref in sheet.inputs[row].values():
         if ref in sheet.uncomputed:
             return UNCOMPUTED.format(ref=ref, formula=sheet.cells[ref].formula)
@@ -462,16 +466,35 @@ def _text_number(sheet: _Sheet, row: int) -> str | None:
     as text ("1,234.5", "９３.２５％"): Excel and LibreOffice read such text as blank in the
     form's formulas (N() gives 0, ISNUMBER() FALSE), so the line is not scored from it either,
     and the message says how to enter it as a number."""
-    read_by = _formula_inputs(sheet.layout)
+    read_by = sheet.read_by
+    if not read_by:
+        return None
     for ref in sheet.inputs[row].values():
+        if ref not in read_by:
+            continue
         value = sheet.values.get(ref)
-        if ref in read_by and isinstance(value, str):
+        if isinstance(value, str):
             try:
                 to_decimal(value)
             except NumberParseError:
                 continue  # not a number at all: the codec names the cell
             return TEXT_NUMBER.format(ref=ref, text=value, formula=read_by[ref])
     return None
+
+
+_NUMBER_KEYS: dict[int, tuple[Node, tuple[str, ...]]] = {}
+
+
+def _number_keys(node: Node) -> tuple[str, ...]:
+    """The keys of a line's number and count inputs, in input order; once per leaf object."""
+    cached = _NUMBER_KEYS.get(id(node))
+    if cached is not None and cached[0] is node:
+        return cached[1]
+    if len(_NUMBER_KEYS) > 4096:
+        _NUMBER_KEYS.clear()
+    keys = tuple(k for k, spec in input_specs(node).items() if spec.kind in ("number", "count"))
+    _NUMBER_KEYS[id(node)] = (node, keys)
+    return keys
 
 
 def _text_numbers_read(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> list[Finding]:
@@ -481,9 +504,7 @@ def _text_numbers_read(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> li
     node = rubric.find(code)
     assert node is not None
     notes = []
-    for key, spec in input_specs(node).items():
-        if spec.kind not in ("number", "count"):
-            continue
+    for key in _number_keys(node):
         ref = sheet.inputs[row].get(key)
         value = sheet.values.get(ref) if ref is not None else None
         if not isinstance(value, str):
