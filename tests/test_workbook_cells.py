@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import example as with_example
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -387,6 +388,7 @@ def _typed(draw: st.DrawFn) -> tuple[object, str | None]:
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(budget=_typed(), spent=_typed())
+@with_example(budget=(Decimal("0.01"), None), spent=(Decimal("0.02"), None))  # 200%: 需核对
 def test_what_officers_type_into_the_funds_block_scores_right_or_says_why(
     form: Path, tmp_path: Path, budget: tuple[object, str | None], spent: tuple[object, str | None]
 ) -> None:
@@ -408,6 +410,9 @@ def test_what_officers_type_into_the_funds_block_scores_right_or_says_why(
         for value, formula in (budget, spent):
             assert not isinstance(value, str), "a number saved as text was scored"
             assert formula is None or constant_value(formula) is not None
+    elif line.status == "needs_check":  # implausible: a provisional score, not final
+        assert line.score is not None and 0 <= line.score <= line.weight
+        assert line.reason.startswith("需核对") and not done.result.complete
     else:
         assert line.score is None and line.reason
 
