@@ -30,6 +30,7 @@ from .styles import (
     FILL_UNUSED,
     LINE_HEIGHT,
     Formats,
+    SheetWriter,
     group_title,
     lines_needed,
     write_owned,
@@ -72,7 +73,7 @@ def form_sheet(
     writer.page_setup()
 
 
-class _FormSheet:
+class _FormSheet(SheetWriter):
     """Writes the parts of one self-evaluation form; cell positions come from the layout."""
 
     def __init__(
@@ -84,23 +85,11 @@ class _FormSheet:
         plan: WritePlan,
         evidence: Evidence,
     ) -> None:
-        self.sheet = sheet
-        self.formats = formats
+        super().__init__(sheet, formats, layout, rows, plan, evidence)
         self.layout = layout
-        self.rows = rows
-        self.owned = plan.for_sheet(SCORING_SHEET)
-        self.evidence = evidence
         self.last_print = col_index(layout.print_last)
-        self.columns = {key: col_index(letter) for key, letter in layout.letters.items()}
-        get = formats.get
-        self.header_fmt = get(bold=True, align="center", bg_color=FILL_HEADER)
-        self.entry = get(align="left", locked=False, bg_color=FILL_OPTIONAL)
-        self.center = get(align="center")
-        self.left = get(align="left")
-        self.number = get(align="center", num_format="0.##")
-        self.score = get(align="center", num_format="0.00", bg_color=FILL_OWNED)
-        self.reason = get(align="left", bg_color=FILL_OWNED)
-        self.code = get(align="center", font_color="#808080", bg_color=FILL_UNUSED)
+        self.header_fmt = formats.get(bold=True, align="center", bg_color=FILL_HEADER)
+        self.entry = formats.get(align="left", locked=False, bg_color=FILL_OPTIONAL)
 
     def header(self, rubric: Rubric) -> None:
         """Title, period, and the 项目名称 / 主管部门 / 实施单位 fields."""

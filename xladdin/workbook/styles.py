@@ -13,10 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.numbers import fmt_number
 from ..termtable import display_width
+from .cellref import col_index
+from .layout import SCORING_SHEET
 
 if TYPE_CHECKING:
+    from ..core.evidence import Evidence
     from ..core.rubric import Node
-    from .plan import CellWrite
+    from .layout import ScoringLayout, SheetRows
+    from .plan import CellWrite, WritePlan
 
 FONT = "宋体"
 
@@ -101,3 +105,32 @@ def lines_needed(text: str, width: float) -> int:
     """Wrapped lines a text needs in a column ``width`` characters wide (CJK counts double)."""
     usable = max(1.0, (width - 1) * 1.08)
     return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+
+
+class SheetWriter:
+    """What writing one scoring sheet (the 评分表 or the self-evaluation form) starts from: the
+    sheet, its formats, the layout's columns, the plan's owned cells of the sheet, the evidence,
+    and the cell formats both kinds of sheet use."""
+
+    def __init__(
+        self,
+        sheet: Any,
+        formats: Formats,
+        layout: ScoringLayout,
+        rows: SheetRows,
+        plan: WritePlan,
+        evidence: Evidence,
+    ) -> None:
+        self.sheet = sheet
+        self.formats = formats
+        self.rows = rows
+        self.owned = plan.for_sheet(SCORING_SHEET)
+        self.evidence = evidence
+        self.columns = {key: col_index(letter) for key, letter in layout.letters.items()}
+        get = formats.get
+        self.center = get(align="center")
+        self.left = get(align="left")
+        self.number = get(align="center", num_format="0.##")
+        self.score = get(align="center", num_format="0.00", bg_color=FILL_OWNED)
+        self.reason = get(align="left", bg_color=FILL_OWNED)
+        self.code = get(align="center", font_color="#808080", bg_color=FILL_UNUSED)

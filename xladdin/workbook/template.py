@@ -46,6 +46,7 @@ from .styles import (
     FONT,
     LINE_HEIGHT,
     Formats,
+    SheetWriter,
     group_title,
     leaf_title,
     lines_needed,
@@ -107,7 +108,7 @@ def scoring_sheet(
     writer.page_setup()
 
 
-class _ScoringSheet:
+class _ScoringSheet(SheetWriter):
     """Writes the rows of one 评分表; cell positions come from the layout."""
 
     def __init__(
@@ -119,22 +120,10 @@ class _ScoringSheet:
         plan: WritePlan,
         evidence: Evidence,
     ) -> None:
-        self.sheet = sheet
-        self.formats = formats
+        super().__init__(sheet, formats, layout, rows, plan, evidence)
         self.layout = layout
-        self.rows = rows
-        self.owned = plan.for_sheet(SCORING_SHEET)
-        self.evidence = evidence
-        self.columns = {key: col_index(letter) for key, letter in layout.letters.items()}
-        get = formats.get
-        self.center = get(align="center")
-        self.left = get(align="left")
-        self.bold = get(bold=True, align="center")
-        self.number = get(align="center", num_format="0.##")
-        self.score = get(align="center", num_format="0.00", bg_color=FILL_OWNED)
-        self.reason = get(align="left", bg_color=FILL_OWNED)
-        self.code = get(align="center", font_color="#808080", bg_color=FILL_UNUSED)
-        self.unused = get(bg_color=FILL_UNUSED)
+        self.bold = formats.get(bold=True, align="center")
+        self.unused = formats.get(bg_color=FILL_UNUSED)
 
     def title_and_info(self, title: str) -> None:
         sheet, layout, formats = self.sheet, self.layout, self.formats
