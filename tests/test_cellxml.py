@@ -258,6 +258,28 @@ def test_a_cell_already_showing_the_value_is_left_alone(
     assert package.to_bytes() == data
 
 
+@pytest.mark.parametrize(
+    ("before", "value", "after"),
+    [
+        # looks like the number at first sight, but is a shared string's index
+        ('<c r="A1" t="s"><v>0</v></c>', Decimal("0"), '<c r="A1"><v>0</v></c>'),
+        # an empty element of a text type is not an empty number cell
+        ('<c r="A1" s="2" t="s"/>', None, '<c r="A1" s="2"/>'),
+        # the number, then more content: a formula after it
+        ('<c r="A1"><v>1</v><f>B1</f></c>', Decimal("1"), '<c r="A1"><v>1</v></c>'),
+        # the number's text as a prefix of a longer number
+        ('<c r="A1"><v>1.25</v></c>', Decimal("1.2"), '<c r="A1"><v>1.2</v></c>'),
+        # an empty cell given a number
+        ('<c r="A1" s="4"/>', Decimal("7"), '<c r="A1" s="4"><v>7</v></c>'),
+    ],
+    ids=["shared index", "empty text type", "formula after value", "longer number", "blank"],
+)
+def test_a_cell_that_only_looks_the_same_is_rewritten(before: str, value: Any, after: str) -> None:
+    changed, text = _written(before, {"A1": (value, None)}, shared=SHARED)
+    assert changed == 1
+    assert after in text
+
+
 def test_a_formula_is_not_the_same_as_its_cached_value() -> None:
     changed, text = _written('<c r="A1"><f>B1</f><v>1</v></c>', {"A1": (Decimal("1"), None)})
     assert changed == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Set
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from html import unescape as html_unescape
 from itertools import accumulate
 from typing import Any, NamedTuple
@@ -268,13 +269,17 @@ def same(
     return False
 
 
+# A batch's workbooks carry the same formulas (subtotals, the grade): each is escaped once.
+_escaped_formula = lru_cache(maxsize=4096)(escape)
+
+
 def render(ref: str, attributes: str, value: Any, formula: str | None, prefix: str = "") -> str:
     """The ``<c>`` element the add-in writes, keeping ``attributes`` (style…, without t): a
     number as ``<v>``, text as an inline string, a formula with its cached value."""
     inner = ""
     kind = ""
     if formula is not None:
-        inner = f"<{prefix}f>{escape(formula)}</{prefix}f>"
+        inner = f"<{prefix}f>{_escaped_formula(formula)}</{prefix}f>"
         if isinstance(value, str):
             kind = ' t="str"'
             inner += f"<{prefix}v>{escape(value)}</{prefix}v>"
@@ -424,6 +429,23 @@ class SheetXml:
             if cell is not None:
                 found[ref] = cell
         return found
+
+    def unchanged(self, k: int, value: Any) -> bool:
+        """Whether cell ``k``, not yet edited, surely holds ``value`` without a formula already,
+        told from its text alone: an empty element for no value, ``<v>`` with the very text
+        :func:`render` would write for a number. False means only "not told": :func:`same`
+        decides the rest."""
+        if k in self.edits:
+            return False
+        attributes = self.attrs[k]
+        if ' t="' in attributes:
+            return False
+        if value is None:
+            return attributes[-1:] == "/"
+        if type(value) is not Decimal or attributes[-1:] == "/":
+            return False
+        written = f"<v>{fmt_number(value)}</v></c>"
+        return self.follows[k].startswith(written)
 
     def rendered(self, k: int, value: Any, formula: str | None) -> str:
         """Cell ``k`` written anew: its other attributes (style…) kept, its content replaced."""

@@ -61,6 +61,8 @@ _PARSER = etree.XMLParser(
 # filled by the add-in share theirs, which is then decoded once.
 _SHARED_TABLES: dict[tuple[int, bytes], SharedStrings] = {}
 _SHARED_TABLES_KEPT = 8
+# Sheet names and parts by the stored bytes of workbook.xml and its relationships.
+_SHEET_PARTS: dict[tuple[tuple[int, bytes] | None, tuple[int, bytes] | None], dict[str, str]] = {}
 
 
 class XlsxPackage:
@@ -143,9 +145,22 @@ class XlsxPackage:
                 )
         return self.trees[name]
 
+    def _stored(self, name: str) -> tuple[int, bytes] | None:
+        """A part's bytes as stored in the zip, with their compression (a cache key for what
+        is read from the part: a batch's workbooks share most parts byte for byte)."""
+        if name not in self.names:
+            return None
+        info = self.zip.getinfo(name)
+        stored = compressed_bytes(self.data, info)
+        return None if stored is None else (info.compress_type, stored)
+
     def sheet_parts(self) -> dict[str, str]:
         """Sheet name → part name, from workbook.xml and its relationships."""
         if self._sheets is None:
+            key = (self._stored("xl/workbook.xml"), self._stored("xl/_rels/workbook.xml.rels"))
+            if key[0] is not None and key in _SHEET_PARTS:
+                self._sheets = _SHEET_PARTS[key]
+                return self._sheets
             workbook = self.tree("xl/workbook.xml")
             rels = (
                 self.tree("xl/_rels/workbook.xml.rels")
@@ -167,6 +182,10 @@ class XlsxPackage:
                 if rid in targets:
                     sheets[sheet.get("name", "")] = targets[rid]
             self._sheets = sheets
+            if key[0] is not None:
+                while len(_SHEET_PARTS) >= _SHARED_TABLES_KEPT:
+                    del _SHEET_PARTS[next(iter(_SHEET_PARTS))]
+                _SHEET_PARTS[key] = sheets
         return self._sheets
 
     def has_sheet(self, sheet: str) -> bool:
@@ -180,9 +199,7 @@ class XlsxPackage:
     def _read_shared_strings(self, name: str) -> SharedStrings:
         if name not in self.names:
             return SharedStrings([])
-        info = self.zip.getinfo(name)
-        stored = compressed_bytes(self.data, info)
-        key = (info.compress_type, stored) if stored is not None else None
+        key = self._stored(name)
         if key is not None and key in _SHARED_TABLES:
             return _SHARED_TABLES[key]
         text = utf8_text(self.read(name))
@@ -282,6 +299,8 @@ class XlsxPackage:
         if text is not None and text.position.keys() >= writes.keys():
             for ref, (value, formula) in writes.items():
                 k = text.position[ref]
+                if formula is None and text.unchanged(k, value):
+                    continue
                 # A shared-string cell's text is never what render writes (it writes no
                 # t="s"): compare what it shows first, and render only if it changes.
                 shared = k not in text.edits and ' t="s"' in text.attrs[k]
