@@ -243,18 +243,35 @@ def test_render_is_the_one_writer() -> None:
         ('<c r="A1" t="str"><v>已评分</v></c>', "已评分"),
         ('<c r="A1" s="3"/>', None),
         ('<c r="A1" s="3"><v></v></c>', None),
+        ('<c r="A1" s="2"><f>SUM(B1:B2)</f><v>3</v></c>', (Decimal("3"), "SUM(B1:B2)")),
+        (
+            '<c r="A1" t="str"><f>IF(B1&gt;0,"优","差")</f><v>优</v></c>',
+            ("优", 'IF(B1>0,"优","差")'),
+        ),
+        ('<c r="A1"><f>B1</f><v>3.50</v></c>', (Decimal("3.5"), "B1")),
     ],
-    ids=["shared string", "same number", "rich inline", "str", "blank", "empty v"],
+    ids=[
+        "shared string",
+        "same number",
+        "rich inline",
+        "str",
+        "blank",
+        "empty v",
+        "formula number",
+        "formula text",
+        "formula, number written otherwise",
+    ],
 )
 @pytest.mark.parametrize("prefix", ["", "x"], ids=["text", "tree x:c"])
 def test_a_cell_already_showing_the_value_is_left_alone(
     before: str, value: Any, prefix: str
 ) -> None:
+    value, formula = value if isinstance(value, tuple) else (value, None)
     if prefix:
         before = before.replace("<", "<x:").replace("<x:/", "</x:")
     package = _book(_sheet(before, prefix), SHARED)
     data = package.to_bytes()
-    assert package.write_cells("S", {"A1": (value, None)}) == 0
+    assert package.write_cells("S", {"A1": (value, formula)}) == 0
     assert package.to_bytes() == data
 
 
@@ -271,11 +288,39 @@ def test_a_cell_already_showing_the_value_is_left_alone(
         ('<c r="A1"><v>1.25</v></c>', Decimal("1.2"), '<c r="A1"><v>1.2</v></c>'),
         # an empty cell given a number
         ('<c r="A1" s="4"/>', Decimal("7"), '<c r="A1" s="4"><v>7</v></c>'),
+        # the formula's text, but shared with other cells
+        (
+            '<c r="A1"><f t="shared" si="0">B1</f><v>2</v></c>',
+            (Decimal("2"), "B1"),
+            '<c r="A1"><f>B1</f><v>2</v></c>',
+        ),
+        # the formula, with another result as text
+        (
+            '<c r="A1" t="str"><f>IF(B1&gt;0,"优","差")</f><v>差</v></c>',
+            ("优", 'IF(B1>0,"优","差")'),
+            '<c r="A1" t="str"><f>IF(B1&gt;0,"优","差")</f><v>优</v></c>',
+        ),
+        # the formula's result as a number where text is written
+        (
+            '<c r="A1"><f>B1</f><v>1</v></c>',
+            ("1", "B1"),
+            '<c r="A1" t="str"><f>B1</f><v>1</v></c>',
+        ),
     ],
-    ids=["shared index", "empty text type", "formula after value", "longer number", "blank"],
+    ids=[
+        "shared index",
+        "empty text type",
+        "formula after value",
+        "longer number",
+        "blank",
+        "shared formula",
+        "other text result",
+        "number for text",
+    ],
 )
 def test_a_cell_that_only_looks_the_same_is_rewritten(before: str, value: Any, after: str) -> None:
-    changed, text = _written(before, {"A1": (value, None)}, shared=SHARED)
+    value, formula = value if isinstance(value, tuple) else (value, None)
+    changed, text = _written(before, {"A1": (value, formula)}, shared=SHARED)
     assert changed == 1
     assert after in text
 
@@ -352,3 +397,26 @@ def test_a_batch_decodes_each_distinct_shared_string_table_once() -> None:
     assert other.shared_strings() is not first.shared_strings()
     assert first.cells("S") == {"A1": Cell("已评分")}
     assert other.cells("S") == {"A1": Cell("另一个")}
+
+
+def test_edits_are_placed_by_their_own_reference_not_a_longer_one() -> None:
+    """H1 is written where H1 is, not at H12 (whose start tag begins with the same text)."""
+    sheet = (
+        f'{HEAD}<worksheet xmlns="{MAIN}"><sheetData>'
+        '<row r="1"><c r="H1" s="1"><v>1</v></c></row>'
+        '<row r="12"><c r="H12" s="1"><v>12</v></c><c r="I12"><v>0</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    package = _book(sheet)
+    assert package.write_cells("S", {"H12": (Decimal("5"), None), "H1": (Decimal("7"), None)}) == 2
+    with zipfile.ZipFile(io.BytesIO(package.to_bytes())) as book:
+        text = book.read(PART).decode("utf-8")
+    assert text == sheet.replace("<v>1</v>", "<v>7</v>").replace("<v>12</v>", "<v>5</v>")
+
+
+def test_a_reference_written_twice_in_the_sheet_has_its_last_element_written() -> None:
+    """Two elements with one reference (a damaged file): the last is the cell, as the XML
+    tree's index also takes it; the first stays as it was."""
+    changed, text = _written('<c r="A1"><v>1</v></c><c r="A1"><v>2</v></c>', {"A1": ("x", None)})
+    assert changed == 1
+    assert '<c r="A1"><v>1</v></c><c r="A1" t="inlineStr"><is><t>x</t></is></c>' in text

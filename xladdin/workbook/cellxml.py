@@ -430,21 +430,33 @@ class SheetXml:
                 found[ref] = cell
         return found
 
-    def unchanged(self, k: int, value: Any) -> bool:
-        """Whether cell ``k``, not yet edited, surely holds ``value`` without a formula already,
-        told from its text alone: an empty element for no value, ``<v>`` with the very text
-        :func:`render` would write for a number. False means only "not told": :func:`same`
+    def unchanged(self, k: int, value: Any, formula: str | None) -> bool:
+        """Whether cell ``k``, not yet edited, surely holds ``value`` with ``formula`` already,
+        told from its text alone: the very content :func:`render` would write (an empty
+        element for no value and no formula). False means only "not told": :func:`same`
         decides the rest."""
         if k in self.edits:
             return False
         attributes = self.attrs[k]
-        if ' t="' in attributes:
+        empty = attributes[-1:] == "/"
+        if formula is None:
+            if ' t="' in attributes:
+                return False
+            if value is None:
+                return empty
+            if type(value) is not Decimal or empty:
+                return False
+            return self.follows[k].startswith(f"<v>{fmt_number(value)}</v></c>")
+        if empty:
             return False
-        if value is None:
-            return attributes[-1:] == "/"
-        if type(value) is not Decimal or attributes[-1:] == "/":
+        kind = kind_of(attributes)
+        start = f"<f>{_escaped_formula(formula)}</f>"
+        if type(value) is Decimal and kind is None:
+            written = f"{start}<v>{fmt_number(value)}</v></c>"
+        elif type(value) is str and kind == "str":
+            written = f"{start}<v>{escape(value)}</v></c>"
+        else:
             return False
-        written = f"<v>{fmt_number(value)}</v></c>"
         return self.follows[k].startswith(written)
 
     def rendered(self, k: int, value: Any, formula: str | None) -> str:
@@ -455,16 +467,23 @@ class SheetXml:
         """The part with the edited cells replaced and every other byte as it was."""
         if not self.edits:
             return self.text.encode("utf-8")
-        # the pieces leave out each start tag's fixed text, '<c r="', '"' and '>' (8 characters)
-        ends = list(accumulate(map(len, self.pieces)))
+        text, refs, attrs = self.text, self.refs, self.attrs
         pieces: list[str] = []
         position = 0
+        unique = len(self.position) == len(refs)
+        ends = None if unique else list(accumulate(map(len, self.pieces)))
         for k in sorted(self.edits):
-            start = ends[3 * k] + 8 * k  # where cell k's start tag begins
-            end = start + 8 + len(self.refs[k]) + len(self.attrs[k])
-            if not self.attrs[k].endswith("/"):
+            if ends is None:
+                # cells come in document order and each reference once: the edited cell's
+                # start tag is the first after the previous edit (found in C, not summed)
+                start = text.find(f'<c r="{refs[k]}"', position)
+            else:
+                # the pieces leave out each start tag's fixed text, '<c r="', '"' and '>'
+                start = ends[3 * k] + 8 * k
+            end = start + 8 + len(refs[k]) + len(attrs[k])
+            if not attrs[k].endswith("/"):
                 end += self.follows[k].find("</c>") + 4
-            pieces.append(self.text[position:start])
+            pieces.append(text[position:start])
             pieces.append(self.edits[k])
             position = end
         pieces.append(self.text[position:])
