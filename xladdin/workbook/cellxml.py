@@ -273,26 +273,31 @@ def same(
 _escaped_formula = lru_cache(maxsize=4096)(escape)
 
 
-def render(ref: str, attributes: str, value: Any, formula: str | None, prefix: str = "") -> str:
-    """The ``<c>`` element the add-in writes, keeping ``attributes`` (style…, without t): a
-    number as ``<v>``, text as an inline string, a formula with its cached value."""
-    inner = ""
-    kind = ""
+def written(value: Any, formula: str | None, prefix: str = "") -> tuple[str | None, str]:
+    """What the add-in writes in a cell: its t attribute (None for a number or an empty cell)
+    and the text between its tags: a number as ``<v>``, text as an inline string, a formula
+    with its cached value."""
     if formula is not None:
         inner = f"<{prefix}f>{_escaped_formula(formula)}</{prefix}f>"
         if isinstance(value, str):
-            kind = ' t="str"'
-            inner += f"<{prefix}v>{escape(value)}</{prefix}v>"
-        elif value is not None:
-            inner += f"<{prefix}v>{fmt_number(value)}</{prefix}v>"
-    elif isinstance(value, Decimal):
-        inner = f"<{prefix}v>{fmt_number(value)}</{prefix}v>"
-    elif value is not None:
-        kind = ' t="inlineStr"'
+            return "str", f"{inner}<{prefix}v>{escape(value)}</{prefix}v>"
+        if value is not None:
+            return None, f"{inner}<{prefix}v>{fmt_number(value)}</{prefix}v>"
+        return None, inner
+    if isinstance(value, Decimal):
+        return None, f"<{prefix}v>{fmt_number(value)}</{prefix}v>"
+    if value is not None:
         text = str(value)
         space = ' xml:space="preserve"' if text != text.strip() else ""
-        inner = f"<{prefix}is><{prefix}t{space}>{escape(text)}</{prefix}t></{prefix}is>"
-    start = f'<{prefix}c r="{ref}"{attributes}{kind}'
+        return "inlineStr", f"<{prefix}is><{prefix}t{space}>{escape(text)}</{prefix}t></{prefix}is>"
+    return None, ""
+
+
+def render(ref: str, attributes: str, value: Any, formula: str | None, prefix: str = "") -> str:
+    """The ``<c>`` element the add-in writes (:func:`written`), keeping ``attributes`` (style…,
+    without t)."""
+    kind, inner = written(value, formula, prefix)
+    start = f'<{prefix}c r="{ref}"{attributes}' + (f' t="{kind}"' if kind else "")
     return f"{start}>{inner}</{prefix}c>" if inner else f"{start}/>"
 
 
@@ -430,34 +435,31 @@ class SheetXml:
                 found[ref] = cell
         return found
 
-    def unchanged(self, k: int, value: Any, formula: str | None) -> bool:
-        """Whether cell ``k``, not yet edited, surely holds ``value`` with ``formula`` already,
-        told from its text alone: the very content :func:`render` would write (an empty
-        element for no value and no formula). False means only "not told": :func:`same`
-        decides the rest."""
+    def unchanged(
+        self, k: int, value: Any, formula: str | None, shared: Callable[[], SharedStrings]
+    ) -> bool:
+        """Whether cell ``k``, not yet edited, surely shows ``value`` with ``formula`` already,
+        told from its text alone: the very type and content :func:`written` gives (an empty
+        element for nothing), or a shared string with that text. False means only "not
+        told": :func:`same` decides the rest."""
         if k in self.edits:
             return False
         attributes = self.attrs[k]
-        empty = attributes[-1:] == "/"
-        if formula is None:
-            if ' t="' in attributes:
-                return False
-            if value is None:
-                return empty
-            if type(value) is not Decimal or empty:
-                return False
-            return self.follows[k].startswith(f"<v>{fmt_number(value)}</v></c>")
-        if empty:
-            return False
         kind = kind_of(attributes)
-        start = f"<f>{_escaped_formula(formula)}</f>"
-        if type(value) is Decimal and kind is None:
-            written = f"{start}<v>{fmt_number(value)}</v></c>"
-        elif type(value) is str and kind == "str":
-            written = f"{start}<v>{escape(value)}</v></c>"
-        else:
-            return False
-        return self.follows[k].startswith(written)
+        follow = self.follows[k]
+        if attributes[-1:] == "/":
+            return value is None and formula is None and kind is None
+        if kind == "s":
+            if formula is not None or type(value) is not str or not follow.startswith("<v>"):
+                return False
+            end = follow.find("</v></c>")
+            index = follow[3:end]
+            if end < 0 or not (index.isascii() and index.isdigit()):
+                return False
+            table = shared()
+            return int(index) < len(table) and table[int(index)] == value
+        expected, inner = written(value, formula)
+        return kind == expected and bool(inner) and follow.startswith(f"{inner}</c>")
 
     def rendered(self, k: int, value: Any, formula: str | None) -> str:
         """Cell ``k`` written anew: its other attributes (style…) kept, its content replaced."""

@@ -299,7 +299,7 @@ class XlsxPackage:
         if text is not None and text.position.keys() >= writes.keys():
             for ref, (value, formula) in writes.items():
                 k = text.position[ref]
-                if text.unchanged(k, value, formula):
+                if text.unchanged(k, value, formula, self.shared_strings):
                     continue
                 # A shared-string cell's text is never what render writes (it writes no
                 # t="s"): compare what it shows first, and render only if it changes.
