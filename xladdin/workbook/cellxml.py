@@ -11,7 +11,7 @@ declines) hands each ``<c>`` element to the same functions as text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Set
+from collections.abc import Callable, Iterable, Set
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from html import unescape as html_unescape
@@ -57,6 +57,8 @@ _RPH_RE = re.compile(rf"<({_NAME})rPh\b.*?</\1rPh>", re.S)
 _TEXT_RE = re.compile(rf"<({_NAME})t\b[^>]*?(?:/>|>(.*?)</\1t>)", re.S)
 _SI_RE = re.compile(rf"<({_NAME})si\b[^>]*?(?:/>|>(.*?)</\1si>)", re.S)
 _DECLARED_ENCODING = re.compile(rb'^\s*<\?xml[^>]*encoding="([^"]+)"')
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_FORMULA_TEXT = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?f[\s>/]")
 _START_TAG = re.compile(r'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>')
 _ROOT = re.compile(r"<(?!\?|!)([^\s>/]+)")
 
@@ -356,6 +358,7 @@ class SheetXml:
         self.follows = pieces[3::3]  # "inner</c>" then the text up to the next cell
         self.position = {ref: k for k, ref in enumerate(self.refs)}
         self.edits: dict[int, str] = {}
+        self._formulas: list[str] | None = None
 
     @classmethod
     def parse(cls, raw: bytes) -> SheetXml | None:
@@ -404,36 +407,71 @@ class SheetXml:
         only those in these columns or in ``rows`` (numbers as text)."""
         found: dict[str, Cell] = {}
         digits = "0123456789"
-        for ref, attributes, follow in zip(self.refs, self.attrs, self.follows, strict=True):
+        cell_at = self.cell_at
+        for k, (ref, attributes) in enumerate(zip(self.refs, self.attrs, strict=True)):
             if attributes[-1:] == "/":
                 continue  # an empty (styled blank) cell
             if columns is not None:
                 letters = ref.rstrip(digits)
                 if letters not in columns and ref[len(letters) :] not in rows:
                     continue
-            end = follow.find("</c>")
-            if end <= 0:
-                continue
-            at = attributes.find(' t="')
-            kind = attributes[at + 4 : attributes.find('"', at + 4)] if at >= 0 else None
-            if (
-                follow.startswith("<v>")
-                and follow.find("<", 3) == end - 4
-                and follow.startswith("</v>", end - 4)
-            ):
-                # the common case, a plain value, read without building its content
-                v = unescape(follow[3 : end - 4])
-                if kind is None and v:
-                    found[ref] = Cell(number(v))
-                    continue
-                value = value_of(kind, v, None, shared)
-                if value is not None:
-                    found[ref] = Cell(value)
-                continue
-            cell = read_cell(decode(kind, follow[:end]), shared)
+            cell = cell_at(k, shared)
             if cell is not None:
                 found[ref] = cell
         return found
+
+    def cells_at(
+        self, refs: Iterable[str], shared: Callable[[], SharedStrings]
+    ) -> list[Cell | None]:
+        """What each of ``refs`` holds as read, in their order (None: empty or not in the
+        sheet): a row's listed cells are read without passing over the others."""
+        position, attrs, cell_at = self.position, self.attrs, self.cell_at
+        found: list[Cell | None] = []
+        for ref in refs:
+            k = position.get(ref)
+            found.append(None if k is None or attrs[k][-1:] == "/" else cell_at(k, shared))
+        return found
+
+    def cell_at(self, k: int, shared: Callable[[], SharedStrings]) -> Cell | None:
+        """What cell ``k`` holds as read (not as edited); None when it is empty."""
+        attributes = self.attrs[k]
+        if attributes[-1:] == "/":
+            return None  # an empty (styled blank) cell
+        follow = self.follows[k]
+        end = follow.find("</c>")
+        if end <= 0:
+            return None
+        at = attributes.find(' t="')
+        kind = attributes[at + 4 : attributes.find('"', at + 4)] if at >= 0 else None
+        if (
+            follow.startswith("<v>")
+            and follow.find("<", 3) == end - 4
+            and follow.startswith("</v>", end - 4)
+        ):
+            # the common case, a plain value, read without building its content
+            v = unescape(follow[3 : end - 4])
+            if kind is None and v:
+                return Cell(number(v))
+            value = value_of(kind, v, None, shared)
+            return None if value is None else Cell(value)
+        return read_cell(decode(kind, follow[:end]), shared)
+
+    def last_row(self) -> int:
+        """The row of the last cell (a worksheet's rows come in order)."""
+        return int(self.refs[-1].lstrip(_LETTERS)) if self.refs else 0
+
+    def formula_refs(self) -> list[str]:
+        """The cells holding a formula element as read, in document order (found once)."""
+        if self._formulas is None:
+            follows = self.follows
+            # a cheap look first: most cells hold no "f" at all, let alone a formula element
+            self._formulas = [
+                self.refs[k]
+                for k in [k for k, follow in enumerate(follows) if "f" in follow]
+                if ("<f" in follows[k] or ":f" in follows[k])
+                and _FORMULA_TEXT.search(self.inner(k) or "") is not None
+            ]
+        return self._formulas
 
     def unchanged(
         self, k: int, value: Any, formula: str | None, shared: Callable[[], SharedStrings]

@@ -12,7 +12,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -283,6 +283,17 @@ class XlsxPackage:
                 found[ref] = cell
         return found
 
+    def cell_view(self, sheet: str) -> Mapping[str, Cell]:
+        """The cells of ``sheet``, read as asked for (:class:`SheetCells`); a worksheet only
+        the tree can read is read whole."""
+        parts = self.sheet_parts()
+        if sheet not in parts:
+            raise WorkbookError(f"缺少工作表“{sheet}”", Location(file=str(self.path), sheet=sheet))
+        text = self._sheet_xml(parts[sheet])
+        if text is None:
+            return self.cells(sheet)
+        return SheetCells(text, self.shared_strings)
+
     # -- patching --------------------------------------------------------------------------
 
     def write_cells(self, sheet: str, writes: dict[str, tuple[Any, str | None]]) -> int:
@@ -434,18 +445,15 @@ class XlsxPackage:
     ) -> bool:
         """Whether a cell of ``text`` other than ``owned`` holds a formula element, and the
         part's bytes hold one too (``searched``: already known)."""
-        follows = text.follows
-        # a cheap look first: most cells hold no "f" at all, let alone a formula element
-        for k in [k for k, follow in enumerate(follows) if "f" in follow]:
-            follow = follows[k]
-            if ("<f" in follow or ":f" in follow) and (sheet, text.refs[k]) not in owned:
-                found = _FORMULA_TEXT.search(text.inner(k) or "")
-                if found is None:
-                    continue
+        for ref in text.formula_refs():
+            if (sheet, ref) not in owned:
                 # the cell's own bytes match (the usual case), or else the part's somewhere
+                found = _FORMULA_TEXT.search(text.inner(text.position[ref]) or "")
                 return (
                     searched
-                    or _FORMULA.fullmatch(found.group().encode()) is not None
+                    or (
+                        found is not None and _FORMULA.fullmatch(found.group().encode()) is not None
+                    )
                     or _FORMULA.search(self.read(part)) is not None
                 )
         return False
@@ -505,6 +513,66 @@ class XlsxPackage:
         return rebuild_zip(self.data, self.infos, changed, self.read)
 
 
+class SheetCells(Mapping[str, Cell]):
+    """A worksheet's non-empty cells as read, each decoded once, when first asked for or
+    when loaded with others (:meth:`load`): the reader needs a few hundred cells of a sheet of
+    thousands. Iterating reads the sheet whole."""
+
+    def __init__(self, text: SheetXml, shared: Callable[[], SharedStrings]) -> None:
+        self._text = text
+        self._shared = shared
+        self._read: dict[str, Cell | None] = {}
+        self._whole: dict[str, Cell] | None = None
+
+    def load(self, refs: Sequence[str]) -> list[Cell | None]:
+        """Read ``refs`` at once; what each holds, in their order."""
+        found = self._text.cells_at(refs, self._shared)
+        self._read.update(zip(refs, found, strict=True))
+        return found
+
+    def get(self, ref: str, default: Any = None) -> Any:
+        cell = self._read.get(ref, _UNREAD)
+        if cell is _UNREAD:
+            cell = self._read[ref] = self._text.cells_at((ref,), self._shared)[0]
+        return default if cell is None else cell
+
+    def __getitem__(self, ref: str) -> Cell:
+        cell = self.get(ref)
+        if cell is None:
+            raise KeyError(ref)
+        return cell
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, str) and self.get(ref) is not None
+
+    def _all(self) -> dict[str, Cell]:
+        if self._whole is None:
+            self._whole = self._text.read(self._shared)
+        return self._whole
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def last_row(self) -> int:
+        return self._text.last_row()
+
+    def formulas(self) -> frozenset[str]:
+        """The cells holding a formula element."""
+        return frozenset(self._text.formula_refs())
+
+    def in_column(self, letters: str) -> Iterator[tuple[str, Cell]]:
+        """The column's non-empty cells, row by row."""
+        for row in range(1, self.last_row() + 1):
+            ref = f"{letters}{row}"
+            cell = self.get(ref)
+            if cell is not None:
+                yield ref, cell
+
+
+_UNREAD: Any = object()
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s>/]")
 _FORMULA_TEXT = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?f[\s>/]")
 # the add-in's worksheet function names (xladdin.excel.udfs): by prefix, or one by one

@@ -6,7 +6,7 @@ Every problem names the file, the sheet and the cell, in Chinese.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -151,47 +151,114 @@ def read_rubric(package: CellSource) -> Rubric:
         ) from None
 
 
+class _Values(dict[str, Any]):
+    """Cell values as the reader takes them (text stripped, blank text as empty), by reference:
+    loaded in bulk as the reader lists its cells, and any other cell when first looked up."""
+
+    def __init__(self, cells: Mapping[str, Cell]) -> None:
+        super().__init__()
+        self._cells = cells
+
+    def __missing__(self, ref: str) -> Any:
+        cell = self._cells.get(ref)
+        value = self[ref] = _taken(None if cell is None else cell.value)
+        return value
+
+    def load(self, refs: Sequence[str]) -> None:
+        load = getattr(self._cells, "load", None)
+        if load is None:
+            return  # a live book's cells are all read: each is looked up when asked for
+        for ref, cell in zip(refs, load(refs), strict=True):
+            if cell is None:
+                self[ref] = None
+            else:
+                value = cell.value
+                self[ref] = (value.strip() or None) if isinstance(value, str) else value
+
+
+def _taken(value: Any) -> Any:
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
 class _Sheet:
     """Cells of the 评分表 with located parsing helpers."""
 
     def __init__(self, package: CellSource, layout: ScoringLayout) -> None:
         self.package = package
         self.layout = layout
-        # the columns the reader uses, and the header and information rows whole
-        keys = {"code", "score", "narrative", *layout.input_keys()}
-        columns = {
-            ref.rstrip("0123456789") for key in keys if (ref := layout.find(key, layout.first_row))
-        }
-        rows = {
-            split_ref(ref)[1]
-            for ref in (*(ref for ref, _ in layout.header_checks()), *layout.info_cells().values())
-        }
-        if layout.funds is not None:
-            columns |= set(layout.funds.letters.values())
-        self.cells = package.cells(SCORING_SHEET, columns, rows)
-        # each cell's value as the reader takes it (text stripped, blank text as empty), once
-        self.values = {
-            ref: (value.strip() or None) if isinstance(value, str) else value
-            for ref, (value, _) in self.cells.items()
-        }
-        # formulas saved without their result: unknown values, never read as 0 or blank (a
+        view = getattr(package, "cell_view", None)
+        cells = view(SCORING_SHEET) if view is not None else None
+        self.cells: Mapping[str, Cell]
+        if isinstance(cells, dict):
+            # a worksheet only the XML tree reads: read whole
+            self.cells = cells
+            self.values = _Values(cells)
+        elif cells is not None:
+            # a file: its cells are read as the reader lists them (the header and information
+            # cells and the code column first, each row's inputs once the rows are known)
+            code, last = layout.col("code"), cells.last_row()
+            self.cells = cells
+            self.values = _Values(cells)
+            self.values.load(
+                [
+                    *(ref for ref, _ in layout.header_checks()),
+                    *layout.info_cells().values(),
+                    *(f"{code}{row}" for row in range(1, last + 1)),
+                ]
+            )
+        else:
+            # a live book: the columns the reader uses, and the header and information rows
+            keys = {"code", "score", "narrative", *layout.input_keys()}
+            columns = {
+                ref.rstrip("0123456789")
+                for key in keys
+                if (ref := layout.find(key, layout.first_row))
+            }
+            rows = {
+                split_ref(ref)[1]
+                for ref in (
+                    *(ref for ref, _ in layout.header_checks()),
+                    *layout.info_cells().values(),
+                )
+            }
+            if layout.funds is not None:
+                columns |= set(layout.funds.letters.values())
+            self.cells = package.cells(SCORING_SHEET, columns, rows)
+            self.values = _Values(self.cells)
+        # formulas saved without their result are unknown values, never read as 0 or blank (a
         # book open in Excel always has its formulas' results; an empty one reads as blank)
-        self.uncomputed = (
-            {ref for ref, cell in self.cells.items() if cell.uncomputed}
-            if getattr(package, "formulas_may_lack_results", False)
-            else set()
+        formulas = getattr(self.cells, "formulas", None)
+        self.formulas: frozenset[str] = (
+            frozenset()
+            if not getattr(package, "formulas_may_lack_results", False)
+            else formulas()
+            if formulas is not None
+            else frozenset(ref for ref, cell in self.cells.items() if cell.formula is not None)
         )
-        # the cells read on each row, once the rows are known (see _inputs_by_row)
+        # the cells read on each row, once the rows are known (see read_rows)
         self.inputs: dict[int, dict[str, str]] = {}
         # the input cells the sheet's own formulas read (see _formula_inputs), once
         self.read_by = _formula_inputs(layout)
+
+    def read_rows(self, inputs: dict[int, dict[str, str]], cells: Sequence[str]) -> None:
+        """Take the cells read on each row (:func:`_inputs_by_row`) and read them, with
+        ``cells`` (every one of them, listed once)."""
+        self.inputs = inputs
+        self.values.load(cells)
+
+    def uncomputed(self, ref: str) -> bool:
+        """Whether ``ref`` holds a formula saved without its result."""
+        if ref not in self.formulas:
+            return False
+        cell = self.cells.get(ref)
+        return cell is not None and cell.uncomputed
 
     def where(self, ref: str, code: str | None = None) -> Location:
         return Location(file=self.package.label, sheet=SCORING_SHEET, cell=ref, code=code)
 
     def raw(self, key: str, row: int) -> Any:
         ref = self.inputs[row].get(key)  # a row is read only once its cells are listed
-        return self.values.get(ref) if ref is not None else None
+        return self.values[ref] if ref is not None else None
 
     def number(self, key: str, row: int, code: str | None, what: str) -> Decimal | None:
         value = self.raw(key, row)
@@ -339,7 +406,7 @@ def _line(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> LineEvidence | 
     inputs, values = sheet.inputs[row], sheet.values  # sheet.raw, inlined: a line reads ~14
     for key in cell_keys(node):
         ref = inputs.get(key)
-        if ref is not None and (value := values.get(ref)) is not None:
+        if ref is not None and (value := values[ref]) is not None:
             raw[key] = value
     if layout.amounts_only(row) and ("value" in raw) != ("denominator" in raw):
         # One amount of a pair is no measure: the line stays 缺少佐证 (see _unpaired_amount).
@@ -355,21 +422,23 @@ def _line(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> LineEvidence | 
         raise WorkbookError(exc.message, sheet.where(ref, code)) from None
 
 
-_INPUTS: dict[tuple[int, Any], tuple[Rubric, dict[int, dict[str, str]]]] = {}
+_INPUTS: dict[tuple[int, Any], tuple[Rubric, dict[int, dict[str, str]], tuple[str, ...]]] = {}
 
 
 def _inputs_by_row(
     rubric: Rubric, layout: ScoringLayout, rows: SheetRows
-) -> dict[int, dict[str, str]]:
+) -> tuple[dict[int, dict[str, str]], tuple[str, ...]]:
     """The cells read on each row: a line's input cells (exactly those the template makes
-    inputs), a bonus or penalty row's points, and the 评分过程 where the layout has it.
+    inputs), a bonus or penalty row's points, and the 评分过程 where the layout has it; and
+    every cell the reader reads once the rows are known, listed once (those, each line's
+    score cell, the funds block's source rows).
 
-    Computed once per rubric and row arrangement (a batch's workbooks share both); the
-    mapping returned is shared, not to be changed."""
+    Computed once per rubric and row arrangement (a batch's workbooks share both); what is
+    returned is shared, not to be changed."""
     key = (id(rubric), (tuple(rows.leaves.items()), tuple(rows.adjustments.items())))
     cached = _INPUTS.get(key)
     if cached is not None and cached[0] is rubric:
-        return cached[1]
+        return cached[1], cached[2]
     inputs: dict[int, dict[str, str]] = {}
     for code, row in rows.leaves.items():
         node = rubric.find(code)
@@ -381,10 +450,18 @@ def _inputs_by_row(
         narrative = layout.find("narrative", row)
         if narrative is not None:
             cells["narrative"] = narrative
+    read = [ref for cells in inputs.values() for ref in cells.values()]
+    read += [layout.cell("score", row) for row in rows.leaves.values()]
+    funds = layout.funds
+    if funds is not None:
+        read += [
+            f"{funds.letters[key]}{row}" for row in funds.rows for key in ("denominator", "value")
+        ]
     if len(_INPUTS) > 64:
         _INPUTS.clear()
-    _INPUTS[key] = (rubric, inputs)
-    return inputs
+    listed = tuple(dict.fromkeys(read))
+    _INPUTS[key] = (rubric, inputs, listed)
+    return inputs, listed
 
 
 def _unpaired_amount(sheet: _Sheet, row: int) -> str | None:
@@ -413,7 +490,7 @@ def _read_funds_sources(sheet: _Sheet, lines: dict[str, LineEvidence]) -> None:
         return
 
     def amount(key: str, row: int) -> Decimal | None:
-        value = sheet.values.get(f"{funds.letters[key]}{row}")
+        value = sheet.values[f"{funds.letters[key]}{row}"]
         try:
             return None if value is None else to_decimal(value)
         except NumberParseError:
@@ -437,10 +514,10 @@ def _uncomputed(sheet: _Sheet, row: int) -> str | None:
     """On a row, the first input cell holding a formula saved without its result, named in
     the message that makes the line 缺少佐证 (the whole line waits: scoring it from its other
     cells could show a score as final that the missing value would change)."""
-    if not sheet.uncomputed:
+    if not sheet.formulas:
         return None
     for ref in sheet.inputs[row].values():
-        if ref in sheet.uncomputed:
+        if sheet.uncomputed(ref):
             return UNCOMPUTED.format(ref=ref, formula=sheet.cells[ref].formula)
     return None
 
@@ -472,7 +549,7 @@ def _text_number(sheet: _Sheet, row: int) -> str | None:
     for ref in sheet.inputs[row].values():
         if ref not in read_by:
             continue
-        value = sheet.values.get(ref)
+        value = sheet.values[ref]
         if isinstance(value, str):
             try:
                 to_decimal(value)
@@ -506,7 +583,7 @@ def _text_numbers_read(sheet: _Sheet, rubric: Rubric, code: str, row: int) -> li
     notes = []
     for key in _number_keys(node):
         ref = sheet.inputs[row].get(key)
-        value = sheet.values.get(ref) if ref is not None else None
+        value = sheet.values[ref] if ref is not None else None
         if not isinstance(value, str):
             continue
         try:
@@ -587,7 +664,7 @@ def read_book(package: CellSource) -> BookData:
     sheet = _Sheet(package, layout)
     _check_headers(sheet)
     rows = _scan_rows(sheet, rubric)
-    sheet.inputs = _inputs_by_row(rubric, layout, rows)
+    sheet.read_rows(*_inputs_by_row(rubric, layout, rows))
     lines: dict[str, LineEvidence] = {}
     gaps: dict[str, str] = {}
     live: set[str] = set()
