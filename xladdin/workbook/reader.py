@@ -237,6 +237,7 @@ class _Sheet:
         )
         # the cells read on each row, once the rows are known (see read_rows)
         self.inputs: dict[int, dict[str, str]] = {}
+        self.formula_inputs: frozenset[str] = self.formulas
         # the input cells the sheet's own formulas read (see _formula_inputs), once
         self.read_by = _formula_inputs(layout)
 
@@ -245,6 +246,8 @@ class _Sheet:
         ``cells`` (every one of them, listed once)."""
         self.inputs = inputs
         self.values.load(cells)
+        # the input cells holding a formula (usually none: a row's inputs are skipped at once)
+        self.formula_inputs = self.formulas.intersection(cells)
 
     def uncomputed(self, ref: str) -> bool:
         """Whether ``ref`` holds a formula saved without its result."""
@@ -514,7 +517,7 @@ def _uncomputed(sheet: _Sheet, row: int) -> str | None:
     """On a row, the first input cell holding a formula saved without its result, named in
     the message that makes the line 缺少佐证 (the whole line waits: scoring it from its other
     cells could show a score as final that the missing value would change)."""
-    if not sheet.formulas:
+    if not sheet.formula_inputs:
         return None
     for ref in sheet.inputs[row].values():
         if sheet.uncomputed(ref):
