@@ -350,8 +350,9 @@ class SheetXml:
     and go through the XML tree instead.
     """
 
-    def __init__(self, text: str, pieces: list[str]) -> None:
+    def __init__(self, text: str, pieces: list[str], raw: bytes | None = None) -> None:
         self.text = text
+        self.raw = text.encode("utf-8") if raw is None else raw  # the text's own bytes
         self.pieces = pieces  # the text before the first cell, then per cell the three below
         self.refs = pieces[1::3]
         self.attrs = pieces[2::3]  # the rest of each start tag, ending in "/" for an empty cell
@@ -371,7 +372,7 @@ class SheetXml:
         pieces = _START_TAG.split(text)
         if len(pieces) // 3 != raw.count(b"<c ") + raw.count(b"<c>"):
             return None
-        return cls(text, pieces)
+        return cls(text, pieces, raw)
 
     def inner(self, k: int) -> str | None:
         """Cell ``k``'s text between its tags as read (None for an empty element)."""
@@ -506,23 +507,37 @@ class SheetXml:
     def to_bytes(self) -> bytes:
         """The part with the edited cells replaced and every other byte as it was."""
         if not self.edits:
-            return self.text.encode("utf-8")
-        text, refs, attrs = self.text, self.refs, self.attrs
+            return self.raw
+        refs, attrs, follows = self.refs, self.attrs, self.follows
+        if len(self.position) == len(refs):
+            # Cells come in document order and each reference once: the edited cell's start
+            # tag is the first after the previous edit. Found in the part's bytes, which are
+            # then copied around the edits without encoding the whole text again.
+            raw = self.raw
+            out: list[bytes] = []
+            at = 0
+            for k in sorted(self.edits):
+                ref = refs[k]
+                start = raw.find(f'<c r="{ref}"'.encode(), at)
+                original = f'<c r="{ref}"{attrs[k]}>'
+                if not attrs[k].endswith("/"):
+                    original += follows[k][: follows[k].find("</c>") + 4]
+                out.append(raw[at:start])
+                out.append(self.edits[k].encode("utf-8"))
+                at = start + len(original.encode("utf-8"))
+            out.append(raw[at:])
+            return b"".join(out)
+        # Two cells with one reference (a damaged file): placed by the pieces' lengths (the
+        # pieces leave out each start tag's fixed text, '<c r="', '"' and '>')
+        text = self.text
+        ends = list(accumulate(map(len, self.pieces)))
         pieces: list[str] = []
         position = 0
-        unique = len(self.position) == len(refs)
-        ends = None if unique else list(accumulate(map(len, self.pieces)))
         for k in sorted(self.edits):
-            if ends is None:
-                # cells come in document order and each reference once: the edited cell's
-                # start tag is the first after the previous edit (found in C, not summed)
-                start = text.find(f'<c r="{refs[k]}"', position)
-            else:
-                # the pieces leave out each start tag's fixed text, '<c r="', '"' and '>'
-                start = ends[3 * k] + 8 * k
+            start = ends[3 * k] + 8 * k
             end = start + 8 + len(refs[k]) + len(attrs[k])
             if not attrs[k].endswith("/"):
-                end += self.follows[k].find("</c>") + 4
+                end += follows[k].find("</c>") + 4
             pieces.append(text[position:start])
             pieces.append(self.edits[k])
             position = end
