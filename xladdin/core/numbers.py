@@ -100,9 +100,12 @@ def divide(numerator: Decimal, denominator: Decimal) -> Decimal:
     return _CONTEXT.divide(numerator, denominator)
 
 
+_EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(11)}
+
+
 def quantize(value: Decimal, places: int, mode: str) -> Decimal:
     """Round ``value`` to ``places`` decimals with a named mode (see ROUNDING_MODES)."""
-    exponent = Decimal(1).scaleb(-places)
+    exponent = _EXPONENTS.get(places) or Decimal(1).scaleb(-places)
     return value.quantize(exponent, rounding=ROUNDING_MODES[mode], context=_CONTEXT)
 
 

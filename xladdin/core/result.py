@@ -119,7 +119,8 @@ class Result(BaseModel):
 
 
 _M = TypeVar("_M", bound=BaseModel)
-_FIELD_NAMES: dict[type[BaseModel], list[str]] = {}
+_FIELD_NAMES: dict[type[BaseModel], list[str] | None] = {}
+_set = object.__setattr__
 
 
 def trusted(cls: type[_M], **values: Any) -> _M:
@@ -127,13 +128,14 @@ def trusted(cls: type[_M], **values: Any) -> _M:
     field in the order the model declares them: the same instance, built without pydantic's
     per-field alias and default handling (a result has ~90 of them). Anything else is left to
     ``model_construct``."""
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = list(cls.model_fields)
-    if list(values) != names or cls.__pydantic_post_init__ or cls.model_config.get("extra"):
+    try:
+        names = _FIELD_NAMES[cls]
+    except KeyError:
+        plain = not cls.__pydantic_post_init__ and not cls.model_config.get("extra")
+        names = _FIELD_NAMES[cls] = list(cls.model_fields) if plain else None
+    if names is None or list(values) != names:
         return cls.model_construct(**values)
     model = cls.__new__(cls)
-    _set = object.__setattr__
     _set(model, "__dict__", values)
     _set(model, "__pydantic_fields_set__", set(values))
     _set(model, "__pydantic_extra__", None)

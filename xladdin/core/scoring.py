@@ -87,7 +87,8 @@ def decision_points(
         deduct_points=decision.deduct_points,
         deductions=deductions,
         band=decision.band,
-        bands=judgement_bands(node.method, edges),
+        # the bands matter only to a decision that names one
+        bands=None if decision.band is None else judgement_bands(node.method, edges),
     )
     reason = _clean(decision.reason)
     if decision.deductions:
@@ -136,7 +137,7 @@ def score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineSco
     evidence makes a scored line ``needs_check`` (需核对: the score is not final) until the
     officer confirms it (``confirmed``), when it is scored and its reason says so.
     """
-    return _checked_line(node, None, rubric.score_rule(node), line, rubric)
+    return _checked_line(node, None, rubric.score_rule(node), line, rubric, False)
 
 
 def _checked_line(
@@ -145,8 +146,10 @@ def _checked_line(
     rule: RoundingRule,
     line: LineEvidence | None,
     rubric: Rubric,
+    checking: bool,
 ) -> LineScore:
-    """:func:`score_line` with the line's method spec (None: looked up) and score rounding."""
+    """:func:`score_line` with the line's method spec (None: looked up) and score rounding;
+    ``checking``: the caller runs it inside ``checking_with(rubric.plausibility)``."""
     if line is None:
         return LineScore("missing_evidence", None, "缺少佐证")
     if line.not_applicable:
@@ -159,7 +162,7 @@ def _checked_line(
     scored = _score_line(node, spec, rule, line, rubric)
     if scored.status == "invalid_evidence":
         return scored
-    if plausibility_policy() is rubric.plausibility:  # a caller set them for every line
+    if checking or plausibility_policy() is rubric.plausibility:  # set for every line
         findings = spec.plausibility(node, node.method, line, rubric.rounding)
     else:
         findings = line_plausibility(node, line, rubric)
@@ -193,7 +196,8 @@ def _score_line(
     outcome: Outcome | None = None
     rule_problem: str | None = None
     try:
-        outcome = _rule_outcome(spec, node, line, rubric.rounding)
+        if spec.rule is not None:
+            outcome = spec.rule(node, node.method, line, rubric.rounding)
     except MissingEvidence as exc:
         rule_problem = str(exc)
     except MethodError as exc:
@@ -396,12 +400,17 @@ class _Scored:
 def _indicators(scored: _Scored) -> list[IndicatorResult]:
     """Every leaf's result, in rubric order."""
     lines, sources = scored.lines, scored.evidence.lines
+    plain = scored.applicable_total is None and not scored.factors
     indicators: list[IndicatorResult] = []
     for leaf in scored.shape.leaves:
         node = leaf.node
         line = lines[node.code]
         source = sources.get(node.code)
         points = line.points
+        if plain:  # nothing rescales: a line weighs its weight, or nothing if it does not apply
+            effective = ZERO if line.status == "not_applicable" else node.weight
+        else:
+            effective = scored.effective_weight(node, line)
         # Built from values the core computed itself: no need to validate them again.
         indicators.append(
             trusted(
@@ -411,7 +420,7 @@ def _indicators(scored: _Scored) -> list[IndicatorResult]:
                 path=list(leaf.path),
                 method=leaf.spec.type,
                 weight=node.weight,
-                effective_weight=scored.effective_weight(node, line),
+                effective_weight=effective,
                 score=points,
                 deduction=None if points is None else node.weight - points,
                 status=line.status,
@@ -507,7 +516,7 @@ def _score_leaves(shape: _Shape, evidence: Evidence) -> _Scored:
     with checking_with(rubric.plausibility):  # once, not once per line
         lines = {
             leaf.node.code: _checked_line(
-                leaf.node, leaf.spec, leaf.rule, sources.get(leaf.node.code), rubric
+                leaf.node, leaf.spec, leaf.rule, sources.get(leaf.node.code), rubric, True
             )
             for leaf in shape.leaves
         }
