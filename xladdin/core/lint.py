@@ -164,35 +164,42 @@ def lint_evidence(
     findings.extend(plausible)
     # a line made invalid by impossible evidence is reported once, by its plausibility errors
     impossible = {f.code for f in plausible if f.severity == "error" and f.code}
-    nodes = {leaf.code: leaf for leaf in rubric.leaves()}
     for line in result.indicators:
-        findings.extend(_lint_line(rubric, nodes[line.code], line, evidence, impossible))
+        if line.declared is None and not line.decided and line.status in _QUIET:
+            continue  # nothing for _lint_line to say
+        node = rubric.find(line.code)
+        assert node is not None and node.children is None, line.code
+        findings.extend(_lint_line(rubric, node, line, evidence, impossible))
     findings.extend(review_evidence(rubric, evidence, result))
     return findings
 
 
-_RUBRIC_FINDINGS: dict[int, tuple[Rubric, list[Finding]]] = {}
+# Statuses _lint_line reports nothing about on a line without a declared score or a decision.
+_QUIET = frozenset(("scored", "needs_check", "not_applicable"))
+
+_RUBRIC_FINDINGS: dict[int, tuple[Rubric, list[Finding], dict[str, int]]] = {}
 
 
-def _rubric_findings(rubric: Rubric) -> list[Finding]:
+def _rubric_findings(rubric: Rubric) -> tuple[list[Finding], dict[str, int]]:
+    """The rubric's own findings (a copy) and each code's place in the table."""
     # A batch scores many evaluations of one rubric object: check the rubric itself once.
     cached = _RUBRIC_FINDINGS.get(id(rubric))
     if cached is None or cached[0] is not rubric:
         if len(_RUBRIC_FINDINGS) > 64:
             _RUBRIC_FINDINGS.clear()
-        cached = (rubric, lint_rubric(rubric))
+        order = {node.code: i for i, (node, _) in enumerate(rubric.walk())}
+        cached = (rubric, lint_rubric(rubric), order)
         _RUBRIC_FINDINGS[id(rubric)] = cached
-    return list(cached[1])
+    return list(cached[1]), cached[2]
 
 
 def lint(
     rubric: Rubric, evidence: Evidence | None = None, result: Result | None = None
 ) -> list[Finding]:
     """All findings for a rubric and, when given, its evidence; ordered as the table reads."""
-    findings = _rubric_findings(rubric)
+    findings, order = _rubric_findings(rubric)
     if evidence is not None:
         findings.extend(lint_evidence(rubric, evidence, result))
-    order = {node.code: i for i, (node, _) in enumerate(rubric.walk())}
     return sorted(findings, key=lambda f: (order.get(f.code or "", -1), f.severity != "error"))
 
 

@@ -13,8 +13,10 @@ confirmed line's findings are kept as information.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .evidence import Evidence, LineEvidence
-from .methods import method_spec
+from .methods import MethodSpec, method_spec
 from .methods.base import checking_with, plausibility_policy
 from .result import Finding
 from .rubric import Node, Rubric
@@ -32,16 +34,33 @@ def line_plausibility(node: Node, line: LineEvidence, rubric: Rubric) -> list[Fi
         return spec.plausibility(node, node.method, line, rubric.rounding)
 
 
+_CHECKED: dict[int, tuple[Rubric, list[tuple[Node, MethodSpec[Any]]]]] = {}
+
+
+def _checked_leaves(rubric: Rubric) -> list[tuple[Node, MethodSpec[Any]]]:
+    """The leaves whose method checks plausibility, with its spec: once per rubric object (a
+    batch's workbooks share their rubric)."""
+    cached = _CHECKED.get(id(rubric))
+    if cached is None or cached[0] is not rubric:
+        if len(_CHECKED) > 64:
+            _CHECKED.clear()
+        specs = [(leaf, method_spec(leaf)) for leaf in rubric.leaves()]
+        cached = (rubric, [(leaf, spec) for leaf, spec in specs if spec.checks_plausibility])
+        _CHECKED[id(rubric)] = cached
+    return cached[1]
+
+
 def plausibility(rubric: Rubric, evidence: Evidence) -> list[Finding]:
     """Impossible (error) and implausible (warning) evidence of every applicable line; on a
     line the officer confirmed (已核对), the implausible findings are information."""
     findings: list[Finding] = []
+    lines, policy = evidence.lines, rubric.rounding
     with checking_with(rubric.plausibility):
-        for leaf in rubric.leaves():
-            line = evidence.line(leaf.code)
-            if line is None:
+        for leaf, spec in _checked_leaves(rubric):
+            line = lines.get(leaf.code)
+            if line is None or line.not_applicable:
                 continue
-            for finding in line_plausibility(leaf, line, rubric):
+            for finding in spec.plausibility(leaf, leaf.method, line, policy):
                 if line.confirmed and finding.severity == "warning":
                     finding = finding.model_copy(
                         update={"severity": "info", "message": f"已核对确认：{finding.message}"}
