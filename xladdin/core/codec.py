@@ -443,31 +443,33 @@ def decode(leaf: Node, raw: Mapping[str, Any]) -> LineEvidence | None:
     as the reader gives them. Raises :class:`EvidenceInputError` naming the offending input.
     """
     cells = _Cells(leaf, raw)
+    get = raw.get  # an empty cell is not read (``cells`` gives None for it)
     fields: dict[str, Any] = {}
-    not_applicable = cells("not_applicable")
-    if not_applicable is not None:
-        fields["not_applicable"] = not_applicable == NA_YES
-    confirmed = cells("confirmed")
-    if confirmed:  # 否 is the default: nothing to record
+    if get("not_applicable") is not None:
+        not_applicable = cells("not_applicable")
+        if not_applicable is not None:
+            fields["not_applicable"] = not_applicable == NA_YES
+    if get("confirmed") is not None and cells("confirmed"):  # 否 is the default: not recorded
         fields["confirmed"] = True
     fields.update(_measure(cells))
     for field, keys in cells.item_fields:
         values = [cells(key) for key in keys]
-        if all(value is not None for value in values):
+        if None not in values:
             fields[field] = values
-    count = cells("count")
-    if count is not None:
-        fields["count"] = count
+    if get("count") is not None:
+        count = cells("count")
+        if count is not None:
+            fields["count"] = count
     decision = _decode_decision(cells)
     if decision is not None:
         fields["decision"] = decision
-    elif fields.get("not_applicable") and raw.get("decision_reason"):
+    elif fields.get("not_applicable") and get("decision_reason"):
         fields["na_reason"] = str(raw["decision_reason"])
     for key in ("deviation_reason", "narrative"):
-        text = cells.text(key)
+        text = get(key)
         if text is not None:
-            fields[key] = text
-    declared = raw.get("score")
+            fields[key] = cell_text(text)
+    declared = get("score")
     if isinstance(declared, Decimal):
         fields["declared"] = declared
     if not fields:
@@ -499,7 +501,14 @@ _DECISION_KEYS = ("decision_score", "decision_share", "band", "deduct_share", "d
 
 
 def _decode_decision(cells: _Cells) -> Decision | None:
-    if all(cells.raw.get(key) is None for key in _DECISION_KEYS):
+    get = cells.raw.get
+    if (
+        get("decision_score") is None
+        and get("decision_share") is None
+        and get("band") is None
+        and get("deduct_share") is None
+        and get("deduct_points") is None
+    ):  # the _DECISION_KEYS, spelt out: asked on every line
         return None  # a reason alone is no decision (it may say why the line does not apply)
     reason = cells("decision_reason") or ""
     score = cells("decision_score")
