@@ -32,6 +32,8 @@ from .result import (
     LevelResult,
     Result,
     Status,
+    indicator_result,
+    level_result,
     trusted,
 )
 from .rubric import Node, RoundingPolicy, RoundingRule, Rubric
@@ -413,8 +415,7 @@ def _indicators(scored: _Scored) -> list[IndicatorResult]:
             effective = scored.effective_weight(node, line)
         # Built from values the core computed itself: no need to validate them again.
         indicators.append(
-            trusted(
-                IndicatorResult,
+            indicator_result(
                 code=node.code,
                 name=node.name,
                 path=list(leaf.path),
@@ -488,8 +489,7 @@ def _roll(scored: _Scored) -> tuple[list[LevelResult], Decimal, bool]:
         else:
             below = [nodes[child].node.code for child in place.children if deducted[child]]
         levels.append(
-            trusted(
-                LevelResult,
+            level_result(
                 code=node.code,
                 name=node.name,
                 depth=place.depth,
