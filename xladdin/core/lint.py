@@ -165,10 +165,15 @@ def lint_evidence(
     # a line made invalid by impossible evidence is reported once, by its plausibility errors
     impossible = {f.code for f in plausible if f.severity == "error" and f.code}
     for line in result.indicators:
-        if line.declared is None and not line.decided and line.status in _QUIET:
-            continue  # nothing for _lint_line to say
         node = rubric.find(line.code)
         assert node is not None and node.children is None, line.code
+        declared = line.declared
+        if (
+            not line.decided
+            and line.status in _QUIET
+            and (declared is None or (declared <= node.weight and declared == line.score))
+        ):
+            continue  # nothing for _lint_line to say: no decision, the declared score agrees
         findings.extend(_lint_line(rubric, node, line, evidence, impossible))
     findings.extend(review_evidence(rubric, evidence, result))
     return findings
