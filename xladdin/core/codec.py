@@ -27,9 +27,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .evidence import Decision, Deduction, LineEvidence
 from .methods import (
@@ -40,7 +40,7 @@ from .methods import (
     EvidenceInput,
     method_spec,
 )
-from .numbers import NumberParseError, fmt_number, fmt_percent_short, to_decimal
+from .numbers import TOO_LARGE, NumberParseError, fmt_number, fmt_percent_short, to_decimal
 from .rubric import Node
 
 # ---------------------------------------------------------------------------------------------
@@ -474,12 +474,131 @@ def decode(leaf: Node, raw: Mapping[str, Any]) -> LineEvidence | None:
         fields["declared"] = declared
     if not fields:
         return None
+    if _plain_line(fields):  # what validation would accept and keep as it is
+        return _built(LineEvidence, fields)
     try:
         return LineEvidence.model_validate(fields)
     except ValidationError as exc:
         message, loc = _failure(exc)
         key = next((_FIELD_KEYS[p] for p in reversed(loc) if p in _FIELD_KEYS), "value")
         raise EvidenceInputError(message, key) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence the codec read itself, built without a second validation when it plainly passes.
+#
+# decode gives LineEvidence and Decision the values it parsed: Decimals that passed
+# ``to_decimal``, whole numbers, flags, texts. Where every value is of the type its field holds
+# and within the field's constraints, and the models' own checks hold, validation would return
+# the same values: the model is built from them directly. Anything else (a zero denominator,
+# a negative amount, a declared score too large, a value of another type) goes through
+# validation, which gives its message.
+
+_M = TypeVar("_M", LineEvidence, Decision)
+_set = object.__setattr__
+
+
+def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
+    """Every field's default, in the order the model declares them."""
+    found: dict[str, Any] = {}
+    for name, field in cls.model_fields.items():
+        if field.is_required() or field.default_factory is not None:
+            raise TypeError(f"{cls.__name__}.{name} has no plain default")
+        found[name] = field.default
+    return found
+
+
+_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
+    LineEvidence: _defaults(LineEvidence),
+    Decision: _defaults(Decision),
+}
+
+
+def _built(cls: type[_M], fields: dict[str, Any]) -> _M:
+    """``cls`` holding ``fields`` and the defaults, as validation builds it."""
+    values = dict(_DEFAULTS[cls])
+    values.update(fields)  # known fields only (checked): the declared order stays
+    model = cls.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(fields))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+def _number(value: Any) -> bool:
+    """A ``Num`` as ``to_decimal`` leaves it: a finite Decimal below :data:`TOO_LARGE`."""
+    return type(value) is Decimal and value.is_finite() and abs(value) < TOO_LARGE
+
+
+def _whole(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+_LINE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "value": _number,
+    "numerator": _number,
+    "denominator": lambda value: _number(value) and value != 0,
+    "met": lambda value: type(value) is list and all(type(v) is bool for v in value),
+    "count": _whole,
+    "counts": lambda value: type(value) is list and all(_whole(v) for v in value),
+    "rates": lambda value: type(value) is list and all(_number(v) for v in value),
+    "passed": lambda value: type(value) is bool,
+    "decision": lambda value: type(value) is Decision,
+    "not_applicable": lambda value: type(value) is bool,
+    "na_reason": lambda value: type(value) is str,
+    "deviation_reason": lambda value: type(value) is str,
+    "narrative": lambda value: type(value) is str,
+    "declared": _number,
+    "confirmed": lambda value: type(value) is bool,
+}
+
+
+def _plain_line(fields: Mapping[str, Any]) -> bool:
+    """Whether LineEvidence's validation would accept ``fields`` and keep every value."""
+    for key, value in fields.items():
+        check = _LINE_CHECKS.get(key)
+        if check is None or not check(value):
+            return False
+    # LineEvidence._consistent
+    get = fields.get
+    if (get("numerator") is None) != (get("denominator") is None):
+        return False
+    return get("value") is None or get("numerator") is None
+
+
+def _amount(value: Any) -> bool:
+    """A ``NonNeg``: a number not below 0."""
+    return _number(value) and value >= 0
+
+
+_DECISION_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "score": _amount,
+    "share": _amount,
+    "deduct_share": _amount,
+    "deduct_points": _amount,
+    "deductions": lambda value: (
+        type(value) is list and all(type(part) is Deduction for part in value)
+    ),
+    "band": lambda value: value is None or type(value) is str,
+    "reason": lambda value: type(value) is str,
+}
+
+
+def _plain_decision(fields: Mapping[str, Any]) -> bool:
+    """Whether Decision's validation would accept ``fields`` and keep every value."""
+    for key, value in fields.items():
+        check = _DECISION_CHECKS.get(key)
+        if check is None or not check(value):
+            return False
+    # Decision._one_amount
+    get = fields.get
+    amounts = ("score", "share", "deduct_share", "deduct_points", "deductions")
+    if sum(get(name) is not None for name in amounts) != 1:
+        return False
+    if get("band") is not None and get("share") is None:
+        return False
+    return bool(str(get("reason", "")).strip()) or bool(get("deductions"))
 
 
 def _measure(cells: _Cells) -> dict[str, Any]:
@@ -539,6 +658,8 @@ def _decode_decision(cells: _Cells) -> Decision | None:
             ]
         except ValidationError as exc:
             raise EvidenceInputError(_failure(exc)[0], key) from None
+    if _plain_decision(fields):  # what validation would accept and keep as it is
+        return _built(Decision, fields)
     try:
         return Decision.model_validate(fields)
     except ValidationError as exc:
