@@ -49,6 +49,8 @@ from .rubric import Node
 YES_WORDS = ("是", "√", "✓", "✔", "符合", "true", "TRUE", "True", "1", "Y", "y", "yes", "对")
 NO_WORDS = ("否", "×", "✗", "✘", "不符合", "false", "FALSE", "False", "0", "N", "n", "no", "错")
 
+_YES, _NO = frozenset(YES_WORDS), frozenset(NO_WORDS)
+
 YES_MARK = "√"
 NO_MARK = "×"
 NA_YES = "是"
@@ -82,6 +84,8 @@ class EvidenceInputError(ValueError):
 
 def cell_text(value: Any) -> str:
     """A cell value as text: numbers without trailing zeros (1.50 → "1.5"), text as it is."""
+    if type(value) is str:  # the common case, first
+        return value
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, Decimal | int | float):
@@ -108,6 +112,15 @@ def parse_flag(value: Any) -> bool | None:
 
     Numbers count by their text (1 → True, 0 → False). Raises :class:`WordError` otherwise.
     """
+    if type(value) is str:  # a mark typed or chosen: the common case, read at once
+        text = value.strip()
+        if not text:
+            return None
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+        raise WordError(text)
     if _blank(value):
         return None
     if isinstance(value, bool):
@@ -131,6 +144,8 @@ def parse_number(value: Any) -> Decimal | None:
 
     Raises :class:`~xladdin.core.numbers.NumberParseError` (a Chinese message) otherwise.
     """
+    if type(value) is Decimal and value.is_finite() and abs(value) < TOO_LARGE:
+        return value  # what to_decimal gives a cell's number: the common case, at once
     if _blank(value):
         return None
     return to_decimal(value)
