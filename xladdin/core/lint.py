@@ -16,6 +16,7 @@ from .methods.base import error, warning
 from .methods.checklist import achievable_checklist_scores
 from .methods.ratio import RATIO_MODES, RatioMode, convention_name, ratio_alternatives
 from .numbers import ZERO, fmt_number
+from .once import per_object
 from .plausibility import plausibility
 from .result import Finding, IndicatorResult, Result
 from .review import review_evidence, review_targets
@@ -182,27 +183,21 @@ def lint_evidence(
 # Statuses _lint_line reports nothing about on a line without a declared score or a decision.
 _QUIET = frozenset(("scored", "needs_check", "not_applicable"))
 
-_RUBRIC_FINDINGS: dict[int, tuple[Rubric, list[Finding], dict[str, int]]] = {}
 
-
+@per_object
 def _rubric_findings(rubric: Rubric) -> tuple[list[Finding], dict[str, int]]:
-    """The rubric's own findings (a copy) and each code's place in the table."""
+    """The rubric's own findings and each code's place in the table (shared: not changed)."""
     # A batch scores many evaluations of one rubric object: check the rubric itself once.
-    cached = _RUBRIC_FINDINGS.get(id(rubric))
-    if cached is None or cached[0] is not rubric:
-        if len(_RUBRIC_FINDINGS) > 64:
-            _RUBRIC_FINDINGS.clear()
-        order = {node.code: i for i, (node, _) in enumerate(rubric.walk())}
-        cached = (rubric, lint_rubric(rubric), order)
-        _RUBRIC_FINDINGS[id(rubric)] = cached
-    return list(cached[1]), cached[2]
+    order = {node.code: i for i, (node, _) in enumerate(rubric.walk())}
+    return lint_rubric(rubric), order
 
 
 def lint(
     rubric: Rubric, evidence: Evidence | None = None, result: Result | None = None
 ) -> list[Finding]:
     """All findings for a rubric and, when given, its evidence; ordered as the table reads."""
-    findings, order = _rubric_findings(rubric)
+    own, order = _rubric_findings(rubric)
+    findings = list(own)
     if evidence is not None:
         findings.extend(lint_evidence(rubric, evidence, result))
     return sorted(findings, key=lambda f: (order.get(f.code or "", -1), f.severity != "error"))

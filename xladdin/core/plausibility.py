@@ -18,6 +18,7 @@ from typing import Any
 from .evidence import Evidence, LineEvidence
 from .methods import MethodSpec, method_spec
 from .methods.base import checking_with, plausibility_policy
+from .once import per_object
 from .result import Finding
 from .rubric import Node, Rubric
 
@@ -34,20 +35,12 @@ def line_plausibility(node: Node, line: LineEvidence, rubric: Rubric) -> list[Fi
         return spec.plausibility(node, node.method, line, rubric.rounding)
 
 
-_CHECKED: dict[int, tuple[Rubric, list[tuple[Node, MethodSpec[Any]]]]] = {}
-
-
+@per_object
 def _checked_leaves(rubric: Rubric) -> list[tuple[Node, MethodSpec[Any]]]:
     """The leaves whose method checks plausibility, with its spec: once per rubric object (a
     batch's workbooks share their rubric)."""
-    cached = _CHECKED.get(id(rubric))
-    if cached is None or cached[0] is not rubric:
-        if len(_CHECKED) > 64:
-            _CHECKED.clear()
-        specs = [(leaf, method_spec(leaf)) for leaf in rubric.leaves()]
-        cached = (rubric, [(leaf, spec) for leaf, spec in specs if spec.checks_plausibility])
-        _CHECKED[id(rubric)] = cached
-    return cached[1]
+    specs = [(leaf, method_spec(leaf)) for leaf in rubric.leaves()]
+    return [(leaf, spec) for leaf, spec in specs if spec.checks_plausibility]
 
 
 def plausibility(rubric: Rubric, evidence: Evidence) -> list[Finding]:

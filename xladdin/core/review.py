@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .evidence import Evidence, LineEvidence
 from .numbers import ZERO, fmt_number
+from .once import per_object
 from .result import Finding, IndicatorResult, Result
 from .rubric import DeductionMethod, JudgementMethod, Node, RatioMethod, ReviewSettings, Rubric
 
@@ -353,42 +354,24 @@ def _reason_needed(indicator: IndicatorResult, below: Decimal) -> bool:
     return rate < below and rate < 1
 
 
-_CLEANED: dict[int, tuple[ReviewSettings, frozenset[str], frozenset[str]]] = {}
-
-
+@per_object
 def _cleaned(settings: ReviewSettings) -> tuple[frozenset[str], frozenset[str]]:
     """The boilerplate reasons and the vague completion values of ``settings``, cleaned: once
     per settings object (a batch's workbooks share their rubric's)."""
-    cached = _CLEANED.get(id(settings))
-    if cached is None or cached[0] is not settings:
-        if len(_CLEANED) > 64:
-            _CLEANED.clear()
-        cached = (
-            settings,
-            frozenset(_clean_text(word) for word in settings.boilerplate),
-            frozenset(_clean_text(word) for word in settings.vague_values),
-        )
-        _CLEANED[id(settings)] = cached
-    return cached[1], cached[2]
+    return (
+        frozenset(_clean_text(word) for word in settings.boilerplate),
+        frozenset(_clean_text(word) for word in settings.vague_values),
+    )
 
 
-_QUALITATIVE: dict[int, tuple[Rubric, frozenset[str]]] = {}
-
-
+@per_object
 def _qualitative(rubric: Rubric) -> frozenset[str]:
     """The codes of the rubric's qualitative lines (定性, or judged), once per rubric object."""
-    cached = _QUALITATIVE.get(id(rubric))
-    if cached is None or cached[0] is not rubric:
-        if len(_QUALITATIVE) > 64:
-            _QUALITATIVE.clear()
-        codes = frozenset(
-            node.code
-            for node, _ in rubric.walk()
-            if node.nature == "定性" or isinstance(node.method, JudgementMethod)
-        )
-        cached = (rubric, codes)
-        _QUALITATIVE[id(rubric)] = cached
-    return cached[1]
+    return frozenset(
+        node.code
+        for node, _ in rubric.walk()
+        if node.nature == "定性" or isinstance(node.method, JudgementMethod)
+    )
 
 
 def _reasons(rubric: Rubric, evidence: Evidence, result: Result) -> list[Finding]:

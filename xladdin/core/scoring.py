@@ -24,6 +24,7 @@ from .methods import (
 )
 from .methods.base import checking_with, plausibility_policy
 from .numbers import ZERO, divide, fmt_number, fmt_percent, fmt_percent_short, quantize
+from .once import per_object
 from .plausibility import line_plausibility
 from .result import (
     AdjustmentResult,
@@ -324,15 +325,9 @@ class _Shape:
     transfers: tuple[tuple[Node, Node], ...]
 
 
-_SHAPES: dict[int, _Shape] = {}
-
-
+@per_object
 def _shape(rubric: Rubric) -> _Shape:
-    """The scoring shape of ``rubric``, computed once per rubric object (rubrics are not changed
-    after loading; the identity check guards against a reused id)."""
-    found = _SHAPES.get(id(rubric))
-    if found is not None and found.rubric is rubric:
-        return found
+    """The scoring shape of ``rubric``, computed once per rubric object."""
     leaves: list[_Leaf] = []
     nodes: list[_Place] = []
 
@@ -355,13 +350,9 @@ def _shape(rubric: Rubric) -> _Shape:
     tops = tuple(visit(level, 1, ())[0] for level in rubric.levels)
     known = {node.code for node, _ in rubric.walk()}
     known |= {item.code for _, item in rubric.adjustment_items()}
-    shape = _Shape(
+    return _Shape(
         rubric, tuple(leaves), tuple(nodes), tops, frozenset(known), tuple(rubric.transfers())
     )
-    if len(_SHAPES) > 64:
-        _SHAPES.clear()
-    _SHAPES[id(rubric)] = shape
-    return shape
 
 
 @dataclass(frozen=True)
