@@ -41,6 +41,7 @@ from .methods import (
     method_spec,
 )
 from .numbers import TOO_LARGE, NumberParseError, fmt_number, fmt_percent_short, to_decimal
+from .result import assembled
 from .rubric import Node
 
 # ---------------------------------------------------------------------------------------------
@@ -510,7 +511,6 @@ def decode(leaf: Node, raw: Mapping[str, Any]) -> LineEvidence | None:
 # validation, which gives its message.
 
 _M = TypeVar("_M", LineEvidence, Decision)
-_set = object.__setattr__
 
 
 def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
@@ -533,12 +533,7 @@ def _built(cls: type[_M], fields: dict[str, Any]) -> _M:
     """``cls`` holding ``fields`` and the defaults, as validation builds it."""
     values = dict(_DEFAULTS[cls])
     values.update(fields)  # known fields only (checked): the declared order stays
-    model = cls.__new__(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(fields))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
+    return assembled(cls, values, fields)
 
 
 def _number(value: Any) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
@@ -135,19 +136,16 @@ def trusted(cls: type[_M], **values: Any) -> _M:
         names = _FIELD_NAMES[cls] = list(cls.model_fields) if plain else None
     if names is None or list(values) != names:
         return cls.model_construct(**values)
-    model = cls.__new__(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
+    return assembled(cls, values, values.keys())
 
 
-def _made(cls: type[_M], values: dict[str, Any], names: frozenset[str]) -> _M:
-    """``cls`` holding ``values``: every field (``names``), in the order the model declares."""
+def assembled(cls: type[_M], values: dict[str, Any], given: Iterable[str]) -> _M:
+    """A ``cls`` holding ``values`` (every field, in the order the model declares them), with
+    ``given`` as the fields set: what validation builds from values it accepts as they are.
+    Nothing is checked; for a model without extra fields, private attributes or post-init."""
     model = cls.__new__(cls)
     _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(names))
+    _set(model, "__pydantic_fields_set__", set(given))
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
     return model
@@ -198,7 +196,7 @@ def indicator_result(
         "field": field,
         "confirmed": confirmed,
     }
-    return _made(IndicatorResult, values, _INDICATOR_FIELDS)
+    return assembled(IndicatorResult, values, _INDICATOR_FIELDS)
 
 
 def level_result(
@@ -229,7 +227,7 @@ def level_result(
         "counts": counts,
         "deducted": deducted,
     }
-    return _made(LevelResult, values, _LEVEL_FIELDS)
+    return assembled(LevelResult, values, _LEVEL_FIELDS)
 
 
 def _check_builders() -> None:
