@@ -564,12 +564,19 @@ _LINE_CHECKS: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def _plain_line(fields: Mapping[str, Any]) -> bool:
-    """Whether LineEvidence's validation would accept ``fields`` and keep every value."""
+def _typed(fields: Mapping[str, Any], checks: Mapping[str, Callable[[Any], bool]]) -> bool:
+    """Every field is one ``checks`` knows, holding what its check accepts."""
     for key, value in fields.items():
-        check = _LINE_CHECKS.get(key)
+        check = checks.get(key)
         if check is None or not check(value):
             return False
+    return True
+
+
+def _plain_line(fields: Mapping[str, Any]) -> bool:
+    """Whether LineEvidence's validation would accept ``fields`` and keep every value."""
+    if not _typed(fields, _LINE_CHECKS):
+        return False
     # LineEvidence._consistent
     get = fields.get
     if (get("numerator") is None) != (get("denominator") is None):
@@ -597,10 +604,8 @@ _DECISION_CHECKS: dict[str, Callable[[Any], bool]] = {
 
 def _plain_decision(fields: Mapping[str, Any]) -> bool:
     """Whether Decision's validation would accept ``fields`` and keep every value."""
-    for key, value in fields.items():
-        check = _DECISION_CHECKS.get(key)
-        if check is None or not check(value):
-            return False
+    if not _typed(fields, _DECISION_CHECKS):
+        return False
     # Decision._one_amount
     get = fields.get
     amounts = ("score", "share", "deduct_share", "deduct_points", "deductions")
