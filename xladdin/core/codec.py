@@ -523,6 +523,29 @@ def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
     return found
 
 
+# The models' own checks the tests below repeat: a check added to either model must be added
+# to them too (else a value it refuses could be built without it).
+_MIRRORED: dict[type[BaseModel], set[str]] = {
+    LineEvidence: {"_denominator_not_zero", "_failed_positive", "_consistent"},
+    Decision: {"_one_amount"},
+}
+
+
+def _check_mirrored() -> None:
+    for model, mirrored in _MIRRORED.items():
+        decorators = model.__pydantic_decorators__
+        checks = {
+            *decorators.field_validators,
+            *decorators.model_validators,
+            *decorators.validators,
+            *decorators.root_validators,
+        }
+        if checks != mirrored:
+            raise TypeError(f"{model.__name__}'s checks changed: update codec._plain_*")
+
+
+_check_mirrored()
+
 _DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
     LineEvidence: _defaults(LineEvidence),
     Decision: _defaults(Decision),
