@@ -451,20 +451,11 @@ def _summary_writes(
     return writes
 
 
-_LEVEL_FORMULAS: dict[tuple[int, int, tuple[tuple[str, int], ...]], tuple[Any, ...]] = {}
-
-
 def _level_formulas(
     rubric: Rubric, rows: SheetRows, layout: ScoringLayout
 ) -> dict[str, tuple[str, str, str, str | None, tuple[str, ...]]]:
     """The 得分情况 sheet's cells of each level: level code → (score cell, its formula, rate
-    cell, its formula, the level's leaf codes). They depend only on the rubric and the row arrangement, so they are
-    computed once per both (a batch's workbooks share them); the mapping returned is shared,
-    not to be changed."""
-    key = (id(rubric), id(layout), tuple(rows.leaves.items()))
-    cached = _LEVEL_FORMULAS.get(key)
-    if cached is not None and cached[0] is rubric and cached[1] is layout:
-        return cached[2]
+    cell, its formula, the level's leaf codes); kept by the plan's frame (see :class:`_Frame`)."""
     summary = SummaryLayout()
     scoring = _quoted(SCORING_SHEET) + "!"
     score_col = layout.col("score")
@@ -492,7 +483,4 @@ def _level_formulas(
             rate_formula,
             tuple(codes),
         )
-    if len(_LEVEL_FORMULAS) > 64:
-        _LEVEL_FORMULAS.clear()
-    _LEVEL_FORMULAS[key] = (rubric, layout, formulas)
     return formulas
