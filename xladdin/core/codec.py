@@ -27,9 +27,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .evidence import Decision, Deduction, LineEvidence
 from .methods import (
@@ -40,7 +40,8 @@ from .methods import (
     EvidenceInput,
     method_spec,
 )
-from .numbers import NumberParseError, fmt_number, fmt_percent_short, to_decimal
+from .numbers import TOO_LARGE, NumberParseError, fmt_number, fmt_percent_short, to_decimal
+from .result import assembled
 from .rubric import Node
 
 # ---------------------------------------------------------------------------------------------
@@ -48,6 +49,8 @@ from .rubric import Node
 
 YES_WORDS = ("是", "√", "✓", "✔", "符合", "true", "TRUE", "True", "1", "Y", "y", "yes", "对")
 NO_WORDS = ("否", "×", "✗", "✘", "不符合", "false", "FALSE", "False", "0", "N", "n", "no", "错")
+
+_YES, _NO = frozenset(YES_WORDS), frozenset(NO_WORDS)
 
 YES_MARK = "√"
 NO_MARK = "×"
@@ -82,6 +85,8 @@ class EvidenceInputError(ValueError):
 
 def cell_text(value: Any) -> str:
     """A cell value as text: numbers without trailing zeros (1.50 → "1.5"), text as it is."""
+    if type(value) is str:  # the common case, first
+        return value
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, Decimal | int | float):
@@ -108,6 +113,15 @@ def parse_flag(value: Any) -> bool | None:
 
     Numbers count by their text (1 → True, 0 → False). Raises :class:`WordError` otherwise.
     """
+    if type(value) is str:  # a mark typed or chosen: the common case, read at once
+        text = value.strip()
+        if not text:
+            return None
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+        raise WordError(text)
     if _blank(value):
         return None
     if isinstance(value, bool):
@@ -131,6 +145,8 @@ def parse_number(value: Any) -> Decimal | None:
 
     Raises :class:`~xladdin.core.numbers.NumberParseError` (a Chinese message) otherwise.
     """
+    if type(value) is Decimal and value.is_finite() and abs(value) < TOO_LARGE:
+        return value  # what to_decimal gives a cell's number: the common case, at once
     if _blank(value):
         return None
     return to_decimal(value)
@@ -443,41 +459,184 @@ def decode(leaf: Node, raw: Mapping[str, Any]) -> LineEvidence | None:
     as the reader gives them. Raises :class:`EvidenceInputError` naming the offending input.
     """
     cells = _Cells(leaf, raw)
+    get = raw.get  # an empty cell is not read (``cells`` gives None for it)
     fields: dict[str, Any] = {}
-    not_applicable = cells("not_applicable")
-    if not_applicable is not None:
-        fields["not_applicable"] = not_applicable == NA_YES
-    confirmed = cells("confirmed")
-    if confirmed:  # 否 is the default: nothing to record
+    if get("not_applicable") is not None:
+        not_applicable = cells("not_applicable")
+        if not_applicable is not None:
+            fields["not_applicable"] = not_applicable == NA_YES
+    if get("confirmed") is not None and cells("confirmed"):  # 否 is the default: not recorded
         fields["confirmed"] = True
     fields.update(_measure(cells))
     for field, keys in cells.item_fields:
         values = [cells(key) for key in keys]
-        if all(value is not None for value in values):
+        if None not in values:
             fields[field] = values
-    count = cells("count")
-    if count is not None:
-        fields["count"] = count
+    if get("count") is not None:
+        count = cells("count")
+        if count is not None:
+            fields["count"] = count
     decision = _decode_decision(cells)
     if decision is not None:
         fields["decision"] = decision
-    elif fields.get("not_applicable") and raw.get("decision_reason"):
+    elif fields.get("not_applicable") and get("decision_reason"):
         fields["na_reason"] = str(raw["decision_reason"])
     for key in ("deviation_reason", "narrative"):
-        text = cells.text(key)
+        text = get(key)
         if text is not None:
-            fields[key] = text
-    declared = raw.get("score")
+            fields[key] = cell_text(text)
+    declared = get("score")
     if isinstance(declared, Decimal):
         fields["declared"] = declared
     if not fields:
         return None
+    if _plain_line(fields):  # what validation would accept and keep as it is
+        return _built(LineEvidence, fields)
     try:
         return LineEvidence.model_validate(fields)
     except ValidationError as exc:
         message, loc = _failure(exc)
         key = next((_FIELD_KEYS[p] for p in reversed(loc) if p in _FIELD_KEYS), "value")
         raise EvidenceInputError(message, key) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence the codec read itself, built without a second validation when it plainly passes.
+#
+# decode gives LineEvidence and Decision the values it parsed: Decimals that passed
+# ``to_decimal``, whole numbers, flags, texts. Where every value is of the type its field holds
+# and within the field's constraints, and the models' own checks hold, validation would return
+# the same values: the model is built from them directly. Anything else (a zero denominator,
+# a negative amount, a declared score too large, a value of another type) goes through
+# validation, which gives its message.
+
+_M = TypeVar("_M", LineEvidence, Decision)
+
+
+def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
+    """Every field's default, in the order the model declares them."""
+    found: dict[str, Any] = {}
+    for name, field in cls.model_fields.items():
+        if field.is_required() or field.default_factory is not None:
+            raise TypeError(f"{cls.__name__}.{name} has no plain default")
+        found[name] = field.default
+    return found
+
+
+# The models' own checks the tests below repeat: a check added to either model must be added
+# to them too (else a value it refuses could be built without it).
+_MIRRORED: dict[type[BaseModel], set[str]] = {
+    LineEvidence: {"_denominator_not_zero", "_failed_positive", "_consistent"},
+    Decision: {"_one_amount"},
+}
+
+
+def _check_mirrored() -> None:
+    for model, mirrored in _MIRRORED.items():
+        decorators = model.__pydantic_decorators__
+        checks = {
+            *decorators.field_validators,
+            *decorators.model_validators,
+            *decorators.validators,
+            *decorators.root_validators,
+        }
+        if checks != mirrored:
+            raise TypeError(f"{model.__name__}'s checks changed: update codec._plain_*")
+
+
+_check_mirrored()
+
+_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
+    LineEvidence: _defaults(LineEvidence),
+    Decision: _defaults(Decision),
+}
+
+
+def _built(cls: type[_M], fields: dict[str, Any]) -> _M:
+    """``cls`` holding ``fields`` and the defaults, as validation builds it."""
+    values = dict(_DEFAULTS[cls])
+    values.update(fields)  # known fields only (checked): the declared order stays
+    return assembled(cls, values, fields)
+
+
+def _number(value: Any) -> bool:
+    """A ``Num`` as ``to_decimal`` leaves it: a finite Decimal below :data:`TOO_LARGE`."""
+    return type(value) is Decimal and value.is_finite() and abs(value) < TOO_LARGE
+
+
+def _whole(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+_LINE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "value": _number,
+    "numerator": _number,
+    "denominator": lambda value: _number(value) and value != 0,
+    "met": lambda value: type(value) is list and all(type(v) is bool for v in value),
+    "count": _whole,
+    "counts": lambda value: type(value) is list and all(_whole(v) for v in value),
+    "rates": lambda value: type(value) is list and all(_number(v) for v in value),
+    "passed": lambda value: type(value) is bool,
+    "decision": lambda value: type(value) is Decision,
+    "not_applicable": lambda value: type(value) is bool,
+    "na_reason": lambda value: type(value) is str,
+    "deviation_reason": lambda value: type(value) is str,
+    "narrative": lambda value: type(value) is str,
+    "declared": _number,
+    "confirmed": lambda value: type(value) is bool,
+}
+
+
+def _typed(fields: Mapping[str, Any], checks: Mapping[str, Callable[[Any], bool]]) -> bool:
+    """Every field is one ``checks`` knows, holding what its check accepts."""
+    for key, value in fields.items():
+        check = checks.get(key)
+        if check is None or not check(value):
+            return False
+    return True
+
+
+def _plain_line(fields: Mapping[str, Any]) -> bool:
+    """Whether LineEvidence's validation would accept ``fields`` and keep every value."""
+    if not _typed(fields, _LINE_CHECKS):
+        return False
+    # LineEvidence._consistent
+    get = fields.get
+    if (get("numerator") is None) != (get("denominator") is None):
+        return False
+    return get("value") is None or get("numerator") is None
+
+
+def _amount(value: Any) -> bool:
+    """A ``NonNeg``: a number not below 0."""
+    return _number(value) and value >= 0
+
+
+_DECISION_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "score": _amount,
+    "share": _amount,
+    "deduct_share": _amount,
+    "deduct_points": _amount,
+    "deductions": lambda value: (
+        type(value) is list and all(type(part) is Deduction for part in value)
+    ),
+    "band": lambda value: value is None or type(value) is str,
+    "reason": lambda value: type(value) is str,
+}
+
+
+def _plain_decision(fields: Mapping[str, Any]) -> bool:
+    """Whether Decision's validation would accept ``fields`` and keep every value."""
+    if not _typed(fields, _DECISION_CHECKS):
+        return False
+    # Decision._one_amount
+    get = fields.get
+    amounts = ("score", "share", "deduct_share", "deduct_points", "deductions")
+    if sum(get(name) is not None for name in amounts) != 1:
+        return False
+    if get("band") is not None and get("share") is None:
+        return False
+    return bool(str(get("reason", "")).strip()) or bool(get("deductions"))
 
 
 def _measure(cells: _Cells) -> dict[str, Any]:
@@ -499,7 +658,14 @@ _DECISION_KEYS = ("decision_score", "decision_share", "band", "deduct_share", "d
 
 
 def _decode_decision(cells: _Cells) -> Decision | None:
-    if all(cells.raw.get(key) is None for key in _DECISION_KEYS):
+    get = cells.raw.get
+    if (
+        get("decision_score") is None
+        and get("decision_share") is None
+        and get("band") is None
+        and get("deduct_share") is None
+        and get("deduct_points") is None
+    ):  # the _DECISION_KEYS, spelt out: asked on every line
         return None  # a reason alone is no decision (it may say why the line does not apply)
     reason = cells("decision_reason") or ""
     score = cells("decision_score")
@@ -530,6 +696,8 @@ def _decode_decision(cells: _Cells) -> Decision | None:
             ]
         except ValidationError as exc:
             raise EvidenceInputError(_failure(exc)[0], key) from None
+    if _plain_decision(fields):  # what validation would accept and keep as it is
+        return _built(Decision, fields)
     try:
         return Decision.model_validate(fields)
     except ValidationError as exc:

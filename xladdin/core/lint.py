@@ -16,6 +16,7 @@ from .methods.base import error, warning
 from .methods.checklist import achievable_checklist_scores
 from .methods.ratio import RATIO_MODES, RatioMode, convention_name, ratio_alternatives
 from .numbers import ZERO, fmt_number
+from .once import per_object
 from .plausibility import plausibility
 from .result import Finding, IndicatorResult, Result
 from .review import review_evidence, review_targets
@@ -164,35 +165,41 @@ def lint_evidence(
     findings.extend(plausible)
     # a line made invalid by impossible evidence is reported once, by its plausibility errors
     impossible = {f.code for f in plausible if f.severity == "error" and f.code}
-    nodes = {leaf.code: leaf for leaf in rubric.leaves()}
     for line in result.indicators:
-        findings.extend(_lint_line(rubric, nodes[line.code], line, evidence, impossible))
+        node = rubric.find(line.code)
+        assert node is not None and node.children is None, line.code
+        declared = line.declared
+        if (
+            not line.decided
+            and line.status in _QUIET
+            and (declared is None or (declared <= node.weight and declared == line.score))
+        ):
+            continue  # nothing for _lint_line to say: no decision, the declared score agrees
+        findings.extend(_lint_line(rubric, node, line, evidence, impossible))
     findings.extend(review_evidence(rubric, evidence, result))
     return findings
 
 
-_RUBRIC_FINDINGS: dict[int, tuple[Rubric, list[Finding]]] = {}
+# Statuses _lint_line reports nothing about on a line without a declared score or a decision.
+_QUIET = frozenset(("scored", "needs_check", "not_applicable"))
 
 
-def _rubric_findings(rubric: Rubric) -> list[Finding]:
+@per_object
+def _rubric_findings(rubric: Rubric) -> tuple[list[Finding], dict[str, int]]:
+    """The rubric's own findings and each code's place in the table (shared: not changed)."""
     # A batch scores many evaluations of one rubric object: check the rubric itself once.
-    cached = _RUBRIC_FINDINGS.get(id(rubric))
-    if cached is None or cached[0] is not rubric:
-        if len(_RUBRIC_FINDINGS) > 64:
-            _RUBRIC_FINDINGS.clear()
-        cached = (rubric, lint_rubric(rubric))
-        _RUBRIC_FINDINGS[id(rubric)] = cached
-    return list(cached[1])
+    order = {node.code: i for i, (node, _) in enumerate(rubric.walk())}
+    return lint_rubric(rubric), order
 
 
 def lint(
     rubric: Rubric, evidence: Evidence | None = None, result: Result | None = None
 ) -> list[Finding]:
     """All findings for a rubric and, when given, its evidence; ordered as the table reads."""
-    findings = _rubric_findings(rubric)
+    own, order = _rubric_findings(rubric)
+    findings = list(own)
     if evidence is not None:
         findings.extend(lint_evidence(rubric, evidence, result))
-    order = {node.code: i for i, (node, _) in enumerate(rubric.walk())}
     return sorted(findings, key=lambda f: (order.get(f.code or "", -1), f.severity != "error"))
 
 

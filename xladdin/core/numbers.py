@@ -100,10 +100,18 @@ def divide(numerator: Decimal, denominator: Decimal) -> Decimal:
     return _CONTEXT.divide(numerator, denominator)
 
 
+_EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(11)}
+# _CONTEXT with each rounding mode: quantizing through one is quantizing with the mode in _CONTEXT.
+_ROUNDING = {
+    mode: decimal.Context(prec=_CONTEXT.prec, rounding=rounding)
+    for mode, rounding in ROUNDING_MODES.items()
+}
+
+
 def quantize(value: Decimal, places: int, mode: str) -> Decimal:
     """Round ``value`` to ``places`` decimals with a named mode (see ROUNDING_MODES)."""
-    exponent = Decimal(1).scaleb(-places)
-    return value.quantize(exponent, rounding=ROUNDING_MODES[mode], context=_CONTEXT)
+    exponent = _EXPONENTS.get(places) or Decimal(1).scaleb(-places)
+    return _ROUNDING[mode].quantize(value, exponent)
 
 
 def fmt_number(value: Decimal) -> str:

@@ -13,9 +13,12 @@ confirmed line's findings are kept as information.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .evidence import Evidence, LineEvidence
-from .methods import method_spec
+from .methods import MethodSpec, method_spec
 from .methods.base import checking_with, plausibility_policy
+from .once import per_object
 from .result import Finding
 from .rubric import Node, Rubric
 
@@ -32,16 +35,25 @@ def line_plausibility(node: Node, line: LineEvidence, rubric: Rubric) -> list[Fi
         return spec.plausibility(node, node.method, line, rubric.rounding)
 
 
+@per_object
+def _checked_leaves(rubric: Rubric) -> list[tuple[Node, MethodSpec[Any]]]:
+    """The leaves whose method checks plausibility, with its spec: once per rubric object (a
+    batch's workbooks share their rubric)."""
+    specs = [(leaf, method_spec(leaf)) for leaf in rubric.leaves()]
+    return [(leaf, spec) for leaf, spec in specs if spec.checks_plausibility]
+
+
 def plausibility(rubric: Rubric, evidence: Evidence) -> list[Finding]:
     """Impossible (error) and implausible (warning) evidence of every applicable line; on a
     line the officer confirmed (已核对), the implausible findings are information."""
     findings: list[Finding] = []
+    lines, policy = evidence.lines, rubric.rounding
     with checking_with(rubric.plausibility):
-        for leaf in rubric.leaves():
-            line = evidence.line(leaf.code)
-            if line is None:
+        for leaf, spec in _checked_leaves(rubric):
+            line = lines.get(leaf.code)
+            if line is None or line.not_applicable:
                 continue
-            for finding in line_plausibility(leaf, line, rubric):
+            for finding in spec.plausibility(leaf, leaf.method, line, policy):
                 if line.confirmed and finding.severity == "warning":
                     finding = finding.model_copy(
                         update={"severity": "info", "message": f"已核对确认：{finding.message}"}

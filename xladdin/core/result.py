@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
@@ -119,7 +120,8 @@ class Result(BaseModel):
 
 
 _M = TypeVar("_M", bound=BaseModel)
-_FIELD_NAMES: dict[type[BaseModel], list[str]] = {}
+_FIELD_NAMES: dict[type[BaseModel], list[str] | None] = {}
+_set = object.__setattr__
 
 
 def trusted(cls: type[_M], **values: Any) -> _M:
@@ -127,15 +129,116 @@ def trusted(cls: type[_M], **values: Any) -> _M:
     field in the order the model declares them: the same instance, built without pydantic's
     per-field alias and default handling (a result has ~90 of them). Anything else is left to
     ``model_construct``."""
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = list(cls.model_fields)
-    if list(values) != names or cls.__pydantic_post_init__ or cls.model_config.get("extra"):
+    try:
+        names = _FIELD_NAMES[cls]
+    except KeyError:
+        plain = not cls.__pydantic_post_init__ and not cls.model_config.get("extra")
+        names = _FIELD_NAMES[cls] = list(cls.model_fields) if plain else None
+    if names is None or list(values) != names:
         return cls.model_construct(**values)
+    return assembled(cls, values, values.keys())
+
+
+def assembled(cls: type[_M], values: dict[str, Any], given: Iterable[str]) -> _M:
+    """A ``cls`` holding ``values`` (every field, in the order the model declares them), with
+    ``given`` as the fields set: what validation builds from values it accepts as they are.
+    Nothing is checked; for a model without extra fields, private attributes or post-init."""
     model = cls.__new__(cls)
-    _set = object.__setattr__
     _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_fields_set__", set(given))
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
     return model
+
+
+_INDICATOR_FIELDS = frozenset(IndicatorResult.model_fields)
+_LEVEL_FIELDS = frozenset(LevelResult.model_fields)
+
+
+def indicator_result(
+    *,
+    code: str,
+    name: str,
+    path: list[str],
+    method: str,
+    weight: Decimal,
+    effective_weight: Decimal,
+    score: Decimal | None,
+    deduction: Decimal | None,
+    status: Status,
+    reason: str,
+    value: Decimal | None,
+    decided: bool,
+    rule_score: Decimal | None,
+    rule_reason: str | None,
+    declared: Decimal | None,
+    field: str | None,
+    confirmed: bool,
+) -> IndicatorResult:
+    """:func:`trusted` for a line's result, the scorer's ~60 a workbook: every field by keyword
+    (a missing or unknown one is a TypeError), without checking the order at every call."""
+    values = {
+        "code": code,
+        "name": name,
+        "path": path,
+        "method": method,
+        "weight": weight,
+        "effective_weight": effective_weight,
+        "score": score,
+        "deduction": deduction,
+        "status": status,
+        "reason": reason,
+        "value": value,
+        "decided": decided,
+        "rule_score": rule_score,
+        "rule_reason": rule_reason,
+        "declared": declared,
+        "field": field,
+        "confirmed": confirmed,
+    }
+    return assembled(IndicatorResult, values, _INDICATOR_FIELDS)
+
+
+def level_result(
+    *,
+    code: str,
+    name: str,
+    depth: int,
+    weight: Decimal,
+    applicable_weight: Decimal,
+    score: Decimal,
+    rate: Decimal | None,
+    complete: bool,
+    child_codes: list[str],
+    counts: dict[int, int],
+    deducted: list[str],
+) -> LevelResult:
+    """:func:`trusted` for a group's result (see :func:`indicator_result`)."""
+    values = {
+        "code": code,
+        "name": name,
+        "depth": depth,
+        "weight": weight,
+        "applicable_weight": applicable_weight,
+        "score": score,
+        "rate": rate,
+        "complete": complete,
+        "child_codes": child_codes,
+        "counts": counts,
+        "deducted": deducted,
+    }
+    return assembled(LevelResult, values, _LEVEL_FIELDS)
+
+
+def _check_builders() -> None:
+    """The builders name every field of their model, in its order (else they would build
+    models that differ from validated ones)."""
+    for build, cls in ((indicator_result, IndicatorResult), (level_result, LevelResult)):
+        code = build.__code__
+        if code.co_varnames[: code.co_kwonlyargcount] != tuple(cls.model_fields):
+            raise TypeError(f"{build.__name__} does not match the fields of {cls.__name__}")
+        if cls.__pydantic_post_init__ or cls.model_config.get("extra"):
+            raise TypeError(f"{cls.__name__} cannot be built without pydantic")
+
+
+_check_builders()

@@ -27,8 +27,9 @@ from pydantic import BaseModel, ConfigDict
 
 from .evidence import Evidence, LineEvidence
 from .numbers import ZERO, fmt_number
+from .once import per_object
 from .result import Finding, IndicatorResult, Result
-from .rubric import DeductionMethod, JudgementMethod, Node, RatioMethod, Rubric
+from .rubric import DeductionMethod, JudgementMethod, Node, RatioMethod, ReviewSettings, Rubric
 
 __all__ = [
     "RISK_WEIGHTS",
@@ -343,18 +344,50 @@ def _rate(indicator: IndicatorResult) -> Decimal | None:
     return indicator.score / indicator.effective_weight
 
 
+def _reason_needed(indicator: IndicatorResult, below: Decimal) -> bool:
+    """Whether the line's score rate is below 1 and below ``below`` (a quotient of a score at
+    or above its weight is at least 1, so only a line that lost points is divided)."""
+    score, weight = indicator.score, indicator.effective_weight
+    if score is None or weight <= 0 or score >= weight:
+        return False
+    rate = score / weight
+    return rate < below and rate < 1
+
+
+@per_object
+def _cleaned(settings: ReviewSettings) -> tuple[frozenset[str], frozenset[str]]:
+    """The boilerplate reasons and the vague completion values of ``settings``, cleaned: once
+    per settings object (a batch's workbooks share their rubric's)."""
+    return (
+        frozenset(_clean_text(word) for word in settings.boilerplate),
+        frozenset(_clean_text(word) for word in settings.vague_values),
+    )
+
+
+@per_object
+def _qualitative(rubric: Rubric) -> frozenset[str]:
+    """The codes of the rubric's qualitative lines (定性, or judged), once per rubric object."""
+    return frozenset(
+        node.code
+        for node, _ in rubric.walk()
+        if node.nature == "定性" or isinstance(node.method, JudgementMethod)
+    )
+
+
 def _reasons(rubric: Rubric, evidence: Evidence, result: Result) -> list[Finding]:
     settings = rubric.review
-    boilerplate = {_clean_text(word) for word in settings.boilerplate}
+    boilerplate = _cleaned(settings)[0]
     findings: list[Finding] = []
     given: dict[str, list[str]] = {}
+    lines, below = evidence.lines, settings.reason_below
     for indicator in result.indicators:
-        line = evidence.line(indicator.code)
-        if line is None or indicator.status != "scored":
+        if indicator.status != "scored":
+            continue
+        line = lines.get(indicator.code)
+        if line is None:
             continue
         reason = _reason(line)
-        rate = _rate(indicator)
-        needed = rate is not None and rate < settings.reason_below and rate < 1
+        needed = _reason_needed(indicator, below)
         cleaned = _clean_text(reason) if reason else ""
         empty = cleaned in boilerplate or not cleaned
         if needed and not reason:
@@ -396,8 +429,7 @@ def _reasons(rubric: Rubric, evidence: Evidence, result: Result) -> list[Finding
 
 
 def _inflation(rubric: Rubric, evidence: Evidence, result: Result) -> list[Finding]:
-    settings = rubric.review
-    vague = {_clean_text(word) for word in settings.vague_values}
+    vague = _cleaned(rubric.review)[1]
     findings: list[Finding] = []
     scored = [i for i in result.indicators if i.status == "scored" and i.effective_weight > 0]
     if len(scored) >= 5 and all(_full(i) for i in scored):
@@ -409,13 +441,12 @@ def _inflation(rubric: Rubric, evidence: Evidence, result: Result) -> list[Findi
                 "score",
             )
         )
+    lines, qualitative = evidence.lines, _qualitative(rubric)
     for indicator in result.indicators:
-        node = rubric.find(indicator.code)
-        line = evidence.line(indicator.code)
-        if node is None or line is None:
+        line = lines.get(indicator.code)
+        if line is None or rubric.find(indicator.code) is None:
             continue
-        qualitative = node.nature == "定性" or isinstance(node.method, JudgementMethod)
-        if qualitative and _full(indicator):
+        if indicator.code in qualitative and _full(indicator):
             shown = _completion_text(line)
             if not shown and line.decision is not None:
                 shown = line.decision.reasons().strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from .evidence import Decision, Evidence, LineEvidence
 from .methods import (
@@ -22,8 +22,9 @@ from .methods import (
     measured_value,
     method_spec,
 )
-from .methods.base import checking_with
+from .methods.base import checking_with, plausibility_policy
 from .numbers import ZERO, divide, fmt_number, fmt_percent, fmt_percent_short, quantize
+from .once import per_object
 from .plausibility import line_plausibility
 from .result import (
     AdjustmentResult,
@@ -32,6 +33,8 @@ from .result import (
     LevelResult,
     Result,
     Status,
+    indicator_result,
+    level_result,
     trusted,
 )
 from .rubric import Node, RoundingPolicy, RoundingRule, Rubric
@@ -87,7 +90,8 @@ def decision_points(
         deduct_points=decision.deduct_points,
         deductions=deductions,
         band=decision.band,
-        bands=judgement_bands(node.method, edges),
+        # the bands matter only to a decision that names one
+        bands=None if decision.band is None else judgement_bands(node.method, edges),
     )
     reason = _clean(decision.reason)
     if decision.deductions:
@@ -136,10 +140,37 @@ def score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineSco
     evidence makes a scored line ``needs_check`` (需核对: the score is not final) until the
     officer confirms it (``confirmed``), when it is scored and its reason says so.
     """
-    scored = _score_line(node, line, rubric)
-    if line is None or scored.status in ("not_applicable", "invalid_evidence"):
+    return _checked_line(node, None, rubric.score_rule(node), line, rubric, False)
+
+
+def _checked_line(
+    node: Node,
+    spec: MethodSpec[Any] | None,
+    rule: RoundingRule,
+    line: LineEvidence | None,
+    rubric: Rubric,
+    checking: bool,
+) -> LineScore:
+    """:func:`score_line` with the line's method spec (None: looked up) and score rounding;
+    ``checking``: the caller runs it inside ``checking_with(rubric.plausibility)``."""
+    if line is None:
+        return LineScore("missing_evidence", None, "缺少佐证")
+    if line.not_applicable:
+        if rubric.not_applicable == "forbidden":
+            return LineScore("invalid_evidence", None, "本指标体系不允许将指标标为不适用")
+        why = f"：{line.na_reason}" if line.na_reason else ""
+        return LineScore("not_applicable", None, f"不适用{why}")
+    if spec is None:
+        spec = method_spec(node)
+    scored = _score_line(node, spec, rule, line, rubric)
+    if scored.status == "invalid_evidence":
         return scored
-    findings = line_plausibility(node, line, rubric)
+    if checking or plausibility_policy() is rubric.plausibility:  # set for every line
+        findings = spec.plausibility(node, node.method, line, rubric.rounding)
+    else:
+        findings = line_plausibility(node, line, rubric)
+    if not findings:
+        return scored
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         return LineScore("invalid_evidence", None, _messages(errors), field=errors[0].field)
@@ -157,24 +188,19 @@ def score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineSco
     return scored
 
 
-def _score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineScore:
-    policy = rubric.rounding
-    if line is None:
-        return LineScore("missing_evidence", None, "缺少佐证")
-    if line.not_applicable:
-        if rubric.not_applicable == "forbidden":
-            return LineScore("invalid_evidence", None, "本指标体系不允许将指标标为不适用")
-        why = f"：{line.na_reason}" if line.na_reason else ""
-        return LineScore("not_applicable", None, f"不适用{why}")
-    spec = method_spec(node)
+def _score_line(
+    node: Node, spec: MethodSpec[Any], rule: RoundingRule, line: LineEvidence, rubric: Rubric
+) -> LineScore:
+    """The line's score from its method and the evaluator's decision (an applicable line)."""
     problem = spec.check(node.method, line)
     if problem is not None:
         return LineScore("invalid_evidence", None, problem)
 
-    rule: Outcome | None = None
+    outcome: Outcome | None = None
     rule_problem: str | None = None
     try:
-        rule = _rule_outcome(spec, node, line, policy)
+        if spec.rule is not None:
+            outcome = spec.rule(node, node.method, line, rubric.rounding)
     except MissingEvidence as exc:
         rule_problem = str(exc)
     except MethodError as exc:
@@ -183,17 +209,17 @@ def _score_line(node: Node, line: LineEvidence | None, rubric: Rubric) -> LineSc
         rule_problem = str(exc)
 
     rule_points = rule_reason = None
-    if rule is not None:
-        rule_points, rule_reason = finish(rule, node.weight, rubric.score_rule(node))
-    value = rule.value if rule else None
-    completion = rule.completion if rule else None
+    value = completion = None
+    if outcome is not None:
+        rule_points, rule_reason = finish(outcome, node.weight, rule)
+        value, completion = outcome.value, outcome.completion
 
     if line.decision is not None:
         try:
             decided = decision_points(node, line.decision, rubric.judgement_edges)
         except MethodError as exc:
             return LineScore("invalid_evidence", None, str(exc))
-        points, reason = finish(decided, node.weight, rubric.score_rule(node))
+        points, reason = finish(decided, node.weight, rule)
         return LineScore(
             "scored", points, reason, value, completion, True, rule_points, rule_reason
         )
@@ -237,10 +263,9 @@ def _reason_findings(
     return findings
 
 
-def _code_findings(rubric: Rubric, evidence: Evidence) -> list[Finding]:
-    """Evidence for codes the rubric does not have, and evidence of another rubric."""
-    known = {node.code for node, _ in rubric.walk()}
-    known |= {item.code for _, item in rubric.adjustment_items()}
+def _code_findings(rubric: Rubric, evidence: Evidence, known: frozenset[str]) -> list[Finding]:
+    """Evidence for codes the rubric does not have (``known``: the codes it has), and
+    evidence of another rubric."""
     findings = [
         Finding(
             severity="error",
@@ -262,11 +287,79 @@ def _code_findings(rubric: Rubric, evidence: Evidence) -> list[Finding]:
     return findings
 
 
+class _Leaf(NamedTuple):
+    """A leaf as scoring sees it, computed once per rubric (see :func:`_shape`)."""
+
+    node: Node
+    spec: MethodSpec[Any]
+    rule: RoundingRule
+    """How the leaf's score is rounded (``Rubric.score_rule``)."""
+    path: tuple[str, ...]
+    """The codes of the groups above it, from the top."""
+
+
+class _Place(NamedTuple):
+    """A node of the tree in pre-order, with what its roll-up needs of the structure."""
+
+    node: Node
+    depth: int
+    children: tuple[int, ...]
+    """The places of its children in ``_Shape.nodes``."""
+    leaf: bool
+    counts: dict[int, int]
+    """Lines below, by depth (shared: copied into each result)."""
+    rule: RoundingRule
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What scoring needs of a rubric's structure; it depends on the rubric only, so a batch's
+    workbooks, which share their rubric, compute it once."""
+
+    rubric: Rubric
+    leaves: tuple[_Leaf, ...]
+    nodes: tuple[_Place, ...]
+    tops: tuple[int, ...]
+    known: frozenset[str]
+    """Every code evidence may name: the indicators and the adjustment items."""
+    transfers: tuple[tuple[Node, Node], ...]
+
+
+@per_object
+def _shape(rubric: Rubric) -> _Shape:
+    """The scoring shape of ``rubric``, computed once per rubric object."""
+    leaves: list[_Leaf] = []
+    nodes: list[_Place] = []
+
+    def visit(node: Node, depth: int, path: tuple[str, ...]) -> tuple[int, dict[int, int]]:
+        place = len(nodes)
+        nodes.append(_Place(node, depth, (), node.children is None, {}, rubric.score_rule(node)))
+        if node.children is None:
+            leaves.append(_Leaf(node, method_spec(node), rubric.score_rule(node), path))
+            return place, {}
+        children: list[int] = []
+        counts = {depth + 1: len(node.children)}
+        for child in node.children:
+            at, below = visit(child, depth + 1, (*path, node.code))
+            children.append(at)
+            for level, count in below.items():
+                counts[level] = counts.get(level, 0) + count
+        nodes[place] = nodes[place]._replace(children=tuple(children), counts=counts)
+        return place, counts
+
+    tops = tuple(visit(level, 1, ())[0] for level in rubric.levels)
+    known = {node.code for node, _ in rubric.walk()}
+    known |= {item.code for _, item in rubric.adjustment_items()}
+    return _Shape(
+        rubric, tuple(leaves), tuple(nodes), tops, frozenset(known), tuple(rubric.transfers())
+    )
+
+
 @dataclass(frozen=True)
 class _Scored:
     """What the roll-up knows once every leaf is scored."""
 
-    rubric: Rubric
+    shape: _Shape
     evidence: Evidence
     lines: dict[str, LineScore]
     applicable_total: Decimal | None
@@ -280,150 +373,160 @@ class _Scored:
         """The subtotal over the applicable weight, brought back to the total weight."""
         if self.applicable_total is None:
             return subtotal
-        scaled = subtotal * self.rubric.total_weight / self.applicable_total
-        return _round(scaled, self.rubric.rounding.score)
+        rubric = self.shape.rubric
+        scaled = subtotal * rubric.total_weight / self.applicable_total
+        return _round(scaled, rubric.rounding.score)
 
-    def effective_weight(self, node: Node) -> Decimal:
-        if self.lines[node.code].status == "not_applicable":
+    def effective_weight(self, node: Node, line: LineScore) -> Decimal:
+        if line.status == "not_applicable":
             return ZERO
-        factor = self.factors.get(node.code)
+        factor = self.factors.get(node.code) if self.factors else None
         if self.applicable_total is None and factor is None:
             return node.weight
+        rubric = self.shape.rubric
         scaled = node.weight * (factor or 1)
         if self.applicable_total is not None:
-            scaled = scaled * self.rubric.total_weight / self.applicable_total
-        return _round(scaled, self.rubric.rounding.effective_weight)
-
-    def receive(self, node: Node, up: _Rollup) -> None:
-        """A node that receives the weight of indicators that do not apply: its applicable
-        weight grows by it and its score in proportion."""
-        if not self.received:  # no weight moved (no rubric transfer applied): the common case
-            return
-        moved = self.received.get(node.code)
-        if moved is None or not up.weight:
-            return
-        grown = up.weight + moved
-        up.score = _round(up.score * grown / up.weight, self.rubric.score_rule(node))
-        up.weight = grown
+            scaled = scaled * rubric.total_weight / self.applicable_total
+        return _round(scaled, rubric.rounding.effective_weight)
 
 
-@dataclass
-class _Rollup:
-    """A node's roll-up: score and applicable weight, and the results of it and below."""
-
-    score: Decimal
-    weight: Decimal
-    complete: bool
-    deducted: bool
-    counts: dict[int, int]  # lines below, by depth
-    levels: list[LevelResult]
-    indicators: list[IndicatorResult]
-
-
-def _level(
-    node: Node, depth: int, up: _Rollup, deducted: list[str], rate: RoundingRule
-) -> LevelResult:
-    return trusted(
-        LevelResult,
-        code=node.code,
-        name=node.name,
-        depth=depth,
-        weight=node.weight,
-        applicable_weight=up.weight,
-        score=up.score,
-        rate=_round(divide(up.score, up.weight), rate) if up.weight else None,
-        complete=up.complete,
-        child_codes=[child.code for child in node.children or []],
-        counts=dict(up.counts),
-        deducted=deducted,
-    )
-
-
-def _roll_leaf(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rollup:
-    line = scored.lines[node.code]
-    source = scored.evidence.line(node.code)
-    assert node.method is not None
-    indicator = trusted(
-        IndicatorResult,
-        code=node.code,
-        name=node.name,
-        path=path,
-        method=node.method.type,
-        weight=node.weight,
-        effective_weight=scored.effective_weight(node),
-        score=line.points,
-        deduction=None if line.points is None else node.weight - line.points,
-        status=line.status,
-        reason=line.reason,
-        value=line.value,
-        decided=line.decided,
-        rule_score=line.rule_points,
-        rule_reason=line.rule_reason,
-        declared=source.declared if source else None,
-        field=line.field,
-        confirmed=line.confirmed,
-    )
-    up = _Rollup(
-        score=line.points or ZERO,
-        weight=ZERO if line.status == "not_applicable" else node.weight,
-        complete=line.status in ("scored", "not_applicable"),
-        deducted=line.points is not None and line.points < node.weight,
-        counts={},
-        levels=[],
-        indicators=[indicator],
-    )
-    scored.receive(node, up)
-    if depth == 1:  # a leaf at the top is a level of its own
-        deducted = [node.code] if up.deducted else []
-        up.levels.append(_level(node, depth, up, deducted, scored.rubric.rounding.rate))
-    return up
+def _indicators(scored: _Scored) -> list[IndicatorResult]:
+    """Every leaf's result, in rubric order."""
+    lines, sources = scored.lines, scored.evidence.lines
+    plain = scored.applicable_total is None and not scored.factors
+    indicators: list[IndicatorResult] = []
+    for leaf in scored.shape.leaves:
+        node = leaf.node
+        line = lines[node.code]
+        source = sources.get(node.code)
+        points = line.points
+        if plain:  # nothing rescales: a line weighs its weight, or nothing if it does not apply
+            effective = ZERO if line.status == "not_applicable" else node.weight
+        else:
+            effective = scored.effective_weight(node, line)
+        # Built from values the core computed itself: no need to validate them again.
+        indicators.append(
+            indicator_result(
+                code=node.code,
+                name=node.name,
+                path=list(leaf.path),
+                method=leaf.spec.type,
+                weight=node.weight,
+                effective_weight=effective,
+                score=points,
+                deduction=None if points is None else node.weight - points,
+                status=line.status,
+                reason=line.reason,
+                value=line.value,
+                decided=line.decided,
+                rule_score=line.rule_points,
+                rule_reason=line.rule_reason,
+                declared=source.declared if source else None,
+                field=line.field,
+                confirmed=line.confirmed,
+            )
+        )
+    return indicators
 
 
-def _roll(node: Node, depth: int, path: list[str], scored: _Scored) -> _Rollup:
-    """Score, applicable weight and results of ``node`` and everything below it (pre-order)."""
-    if node.children is None:
-        return _roll_leaf(node, depth, path, scored)
-    parts = [_roll(child, depth + 1, [*path, node.code], scored) for child in node.children]
-    counts = {depth + 1: len(parts)}
-    for part in parts:
-        for below, count in part.counts.items():
-            counts[below] = counts.get(below, 0) + count
-    up = _Rollup(
-        score=sum((part.score for part in parts), ZERO),
-        weight=sum((part.weight for part in parts), ZERO),
-        complete=all(part.complete for part in parts),
-        deducted=any(part.deducted for part in parts),
-        counts=counts,
-        levels=[],
-        indicators=[line for part in parts for line in part.indicators],
-    )
-    scored.receive(node, up)
-    deducted = [
-        child.code for child, part in zip(node.children, parts, strict=True) if part.deducted
-    ]
-    up.levels.append(_level(node, depth, up, deducted, scored.rubric.rounding.rate))
-    up.levels.extend(level for part in parts for level in part.levels)
-    return up
+def _roll(scored: _Scored) -> tuple[list[LevelResult], Decimal, bool]:
+    """Every group's (and top-level leaf's) result in pre-order, the sum of the top levels'
+    scores, and whether every line has a final score or does not apply.
+
+    A node's score and applicable weight are its children's sums; a node that receives the
+    weight of indicators that do not apply grows by it, and its score in proportion.
+    """
+    shape, lines, received = scored.shape, scored.lines, scored.received
+    nodes = shape.nodes
+    size = len(nodes)
+    scores: list[Decimal] = [ZERO] * size
+    weights: list[Decimal] = [ZERO] * size
+    complete = [True] * size
+    deducted = [False] * size
+    for at in range(size - 1, -1, -1):  # children before their parent
+        place = nodes[at]
+        node = place.node
+        if place.leaf:
+            line = lines[node.code]
+            points = line.points
+            score = points or ZERO
+            weight = ZERO if line.status == "not_applicable" else node.weight
+            whole = line.status in ("scored", "not_applicable")
+            less = points is not None and points < node.weight
+        else:
+            score = weight = ZERO
+            whole, less = True, False
+            for child in place.children:
+                score = score + scores[child]
+                weight = weight + weights[child]
+                whole = whole and complete[child]
+                less = less or deducted[child]
+        if received:
+            moved = received.get(node.code)
+            if moved is not None and weight:
+                grown = weight + moved
+                score = _round(score * grown / weight, place.rule)
+                weight = grown
+        scores[at], weights[at], complete[at], deducted[at] = score, weight, whole, less
+
+    rate = shape.rubric.rounding.rate
+    levels: list[LevelResult] = []
+    for at, place in enumerate(nodes):
+        if place.leaf and place.depth != 1:
+            continue
+        node, score, weight = place.node, scores[at], weights[at]
+        if place.leaf:  # a leaf at the top is a level of its own
+            below = [node.code] if deducted[at] else []
+        else:
+            below = [nodes[child].node.code for child in place.children if deducted[child]]
+        levels.append(
+            level_result(
+                code=node.code,
+                name=node.name,
+                depth=place.depth,
+                weight=node.weight,
+                applicable_weight=weight,
+                score=score,
+                rate=_round(divide(score, weight), rate) if weight else None,
+                complete=complete[at],
+                child_codes=[child.code for child in node.children or []],
+                counts=dict(place.counts),
+                deducted=below,
+            )
+        )
+    subtotal = ZERO
+    for top in shape.tops:
+        subtotal = subtotal + scores[top]
+    return levels, subtotal, all(complete[top] for top in shape.tops)
 
 
-def _score_leaves(rubric: Rubric, evidence: Evidence) -> _Scored:
+def _score_leaves(shape: _Shape, evidence: Evidence) -> _Scored:
     """Every leaf scored, and the applicable weight when not-applicable lines rescale."""
+    rubric = shape.rubric
+    sources = evidence.lines
     with checking_with(rubric.plausibility):  # once, not once per line
         lines = {
-            leaf.code: score_line(leaf, evidence.line(leaf.code), rubric)
-            for leaf in rubric.leaves()
+            leaf.node.code: _checked_line(
+                leaf.node, leaf.spec, leaf.rule, sources.get(leaf.node.code), rubric, True
+            )
+            for leaf in shape.leaves
         }
     applicable = [
-        leaf.weight for leaf in rubric.leaves() if lines[leaf.code].status != "not_applicable"
+        leaf.node.weight
+        for leaf in shape.leaves
+        if lines[leaf.node.code].status != "not_applicable"
     ]
-    received, factors = _transfers(rubric, lines)
+    every = len(applicable) == len(lines)
+    if every and not shape.transfers:  # the common case: nothing moves, nothing rescales
+        return _Scored(shape, evidence, lines, None, {}, {})
+    received, factors = _transfers(shape, lines)
     total = sum(applicable, ZERO) + sum(received.values(), ZERO)
-    rescale = len(applicable) < len(lines) and total not in (ZERO, rubric.total_weight)
-    return _Scored(rubric, evidence, lines, total if rescale else None, received, factors)
+    rescale = not every and total not in (ZERO, rubric.total_weight)
+    return _Scored(shape, evidence, lines, total if rescale else None, received, factors)
 
 
 def _transfers(
-    rubric: Rubric, lines: dict[str, LineScore]
+    shape: _Shape, lines: dict[str, LineScore]
 ) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
     """The weight each node receives from indicators that do not apply, and the factor by
     which the weights of the leaves under it grow."""
@@ -435,12 +538,12 @@ def _transfers(
         )
 
     received: dict[str, Decimal] = {}
-    for source, target in rubric.transfers():
+    for source, target in shape.transfers:
         if applicable(source) == 0 and applicable(target) > 0:
             received[target.code] = received.get(target.code, ZERO) + source.weight
     factors: dict[str, Decimal] = {}
     for code, moved in received.items():
-        receiver = rubric.find(code)
+        receiver = shape.rubric.find(code)
         assert receiver is not None
         factor = divide(applicable(receiver) + moved, applicable(receiver))
         for leaf in receiver.leaves():
@@ -450,13 +553,17 @@ def _transfers(
 
 def _line_findings(scored: _Scored, indicators: list[IndicatorResult]) -> list[Finding]:
     """Reasons the evidence must give, and the lines that could not be scored."""
-    findings = [
-        finding
-        for leaf in scored.rubric.leaves()
-        for finding in _reason_findings(
-            scored.rubric, leaf, scored.evidence.line(leaf.code), scored.lines[leaf.code]
-        )
-    ]
+    rubric = scored.shape.rubric
+    findings: list[Finding] = []
+    if rubric.reason_rules:
+        sources = scored.evidence.lines
+        findings = [
+            finding
+            for leaf in scored.shape.leaves
+            for finding in _reason_findings(
+                rubric, leaf.node, sources.get(leaf.node.code), scored.lines[leaf.node.code]
+            )
+        ]
     unscored = [i.code for i in indicators if i.status in ("missing_evidence", "invalid_evidence")]
     doubtful = [i.code for i in indicators if i.status == "needs_check"]
     if doubtful:
@@ -485,14 +592,13 @@ def score(rubric: Rubric, evidence: Evidence) -> Result:
     incomplete; a complete result has a grade.
     """
     policy = rubric.rounding
-    scored = _score_leaves(rubric, evidence)
-    tops = [_roll(level, 1, [], scored) for level in rubric.levels]
-    indicators = [line for top in tops for line in top.indicators]
-    findings = _code_findings(rubric, evidence) + _line_findings(scored, indicators)
-    subtotal = sum((top.score for top in tops), ZERO)
+    shape = _shape(rubric)
+    scored = _score_leaves(shape, evidence)
+    indicators = _indicators(scored)
+    levels, subtotal, complete = _roll(scored)
+    findings = _code_findings(rubric, evidence, shape.known) + _line_findings(scored, indicators)
     adjustments, bonus, penalty = _adjustments(rubric, evidence)
     total = max(ZERO, scored.rescaled(subtotal) + bonus - penalty)
-    complete = all(top.complete for top in tops)
     # Built from values the core computed itself: no need to validate them again.
     return trusted(
         Result,
@@ -508,7 +614,7 @@ def score(rubric: Rubric, evidence: Evidence) -> Result:
         else None,
         grade=rubric.grade_for(total) if complete else None,
         complete=complete,
-        levels=[level for top in tops for level in top.levels],
+        levels=levels,
         indicators=indicators,
         adjustments=adjustments,
         findings=findings,

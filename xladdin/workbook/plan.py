@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..core.numbers import ZERO, fmt_number
 from ..core.result import STATUS_NAMES, UNFINISHED, Finding, IndicatorResult, Result
@@ -37,8 +37,7 @@ MAX_CELL_TEXT = 255  # what a classic xlwings function can return as text (xlwin
 CellValue = Decimal | str | None
 
 
-@dataclass(frozen=True)
-class CellWrite:
+class CellWrite(NamedTuple):
     """One owned cell: a value, or a formula (without "=") with its cached value."""
 
     sheet: str
@@ -215,37 +214,129 @@ def build_plan(
     (the macro-enabled workbook) with what it shows cached; a line it cannot score makes the
     cached sums 未完成, as their formulas compute.
     """
+    frame = _frame(rubric, rows, layout)
     writes: list[CellWrite] = []
+    write = writes.append
     sheet = SCORING_SHEET
     failed: set[str] = set()
-    about = result.findings if findings is None else findings
+    about: dict[str | None, list[Finding]] = {}  # the findings by the code they are about
+    for finding in result.findings if findings is None else findings:
+        about.setdefault(finding.code, []).append(finding)
+    cells = frame.cells
     for line in result.indicators:
-        row = rows.leaves[line.code]
-        if line.code in live_scores:
+        code = line.code
+        score, reason, status, note = cells.get(code) or frame.leaf(code)
+        if code in live_scores:
             shown = live_score_value(line.status, line.score, line.reason)
             if _failed(shown):
-                failed.add(line.code)
-            formula = live_score_formula(line.code)
-            writes.append(CellWrite(sheet, layout.cell("score", row), shown, formula))
+                failed.add(code)
+            write(CellWrite(sheet, score, shown, live_score_formula(code)))
         else:
-            writes.append(CellWrite(sheet, layout.cell("score", row), line.score))
-        writes.append(CellWrite(sheet, layout.cell("reason", row), line.reason or None))
-        writes.append(CellWrite(sheet, layout.cell("status", row), STATUS_NAMES[line.status]))
-        writes.append(CellWrite(sheet, layout.cell("note", row), note_text(line, about)))
+            write(CellWrite(sheet, score, line.score))
+        write(CellWrite(sheet, reason, line.reason or None))
+        write(CellWrite(sheet, status, STATUS_NAMES[line.status]))
+        write(CellWrite(sheet, note, note_text(line, about.get(code, []))))
     writes.extend(_funds_writes(rubric, result, layout))
     for adjustment in result.adjustments:
         row = rows.adjustments[adjustment.code]
         writes.append(CellWrite(sheet, layout.cell("score", row), adjustment.points))
         writes.append(CellWrite(sheet, layout.cell("reason", row), adjustment.reason or None))
 
+    tail = frame.tail()
+    unfinished = bool(failed)
+    write(CellWrite(sheet, tail.subtotal_ref, _unless(unfinished, result.subtotal), tail.subtotal))
+    total_value = _unless(unfinished and tail.total is not None, result.total)
+    write(CellWrite(sheet, tail.total_ref, total_value, tail.total))
+    write(CellWrite(sheet, tail.grade_ref, result.grade or INCOMPLETE_GRADE, tail.grade))
+    writes.extend(_summary_writes(rubric, result, frame, failed, total_value))
+    return WritePlan(tuple(writes))
+
+
+@dataclass(frozen=True)
+class _Tail:
+    """The 小计, 总分 and 等级 cells of the 评分表 with their formulas, and the 得分情况
+    sheet's cells."""
+
+    subtotal_ref: str
+    subtotal: str
+    total_ref: str
+    total: str | None
+    grade_ref: str
+    grade: str
+    summary_total: str
+    summary_total_formula: str
+    summary_rate: str
+    summary_rate_formula: str | None
+    summary_grade: str
+    summary_grade_formula: str
+
+
+class _Frame:
+    """What a plan writes where, and its formulas: they depend only on the rubric, the layout
+    and the rows of the lines, so a batch's workbooks, which share them, compute them once.
+    Filled as the plan asks for them, in the order it does."""
+
+    def __init__(self, rubric: Rubric, rows: SheetRows, layout: ScoringLayout) -> None:
+        self.rubric, self.layout = rubric, layout
+        self.rows = SheetRows(
+            dict(rows.leaves), dict(rows.adjustments), rows.subtotal, rows.total, rows.grade
+        )
+        self.cells: dict[str, tuple[str, str, str, str]] = {}
+        self._tail: _Tail | None = None
+        self._levels: dict[str, tuple[str, str, str, str | None, tuple[str, ...]]] | None = None
+
+    def leaf(self, code: str) -> tuple[str, str, str, str]:
+        """The 得分, 扣分原因, 评分状态 and 提示 cells of a line."""
+        row, layout = self.rows.leaves[code], self.layout
+        found = (
+            layout.cell("score", row),
+            layout.cell("reason", row),
+            layout.cell("status", row),
+            layout.cell("note", row),
+        )
+        self.cells[code] = found
+        return found
+
+    def tail(self) -> _Tail:
+        if self._tail is None:
+            self._tail = _tail(self.rubric, self.rows, self.layout)
+        return self._tail
+
+    def levels(self) -> dict[str, tuple[str, str, str, str | None, tuple[str, ...]]]:
+        if self._levels is None:
+            self._levels = _level_formulas(self.rubric, self.rows, self.layout)
+        return self._levels
+
+
+_FRAMES: dict[tuple[Any, ...], _Frame] = {}
+
+
+def _frame(rubric: Rubric, rows: SheetRows, layout: ScoringLayout) -> _Frame:
+    key = (
+        id(rubric),
+        id(layout),
+        tuple(rows.leaves.items()),
+        tuple(rows.adjustments.items()),
+        rows.subtotal,
+        rows.total,
+        rows.grade,
+    )
+    found = _FRAMES.get(key)
+    if found is not None and found.rubric is rubric and found.layout is layout:
+        return found
+    if len(_FRAMES) > 64:
+        _FRAMES.clear()
+    found = _FRAMES[key] = _Frame(rubric, rows, layout)
+    return found
+
+
+def _tail(rubric: Rubric, rows: SheetRows, layout: ScoringLayout) -> _Tail:
     score_col = layout.col("score")
     leaf_codes = list(rows.leaves)
     runs = rows.runs(leaf_codes)
     subtotal_ref = f"{score_col}{rows.subtotal}"
     score_ranges = _ranges(score_col, runs)
     subtotal = unfinished_or(score_ranges, f"SUM({','.join(score_ranges)})")
-    unfinished = bool(failed)
-    writes.append(CellWrite(sheet, subtotal_ref, _unless(unfinished, result.subtotal), subtotal))
 
     total_weight = fmt_number(rubric.total_weight)
     applicable = f"({total_weight}-({_sum_if_not_applicable(layout, rows, leaf_codes)}))"
@@ -267,30 +358,32 @@ def build_plan(
         total_formula = f"MAX(0,{''.join(parts)})"
         total_formula = unfinished_or(adjustment_cells, total_formula, numbers=(subtotal_ref,))
     total_ref = f"{score_col}{rows.total}"
-    total_value = _unless(unfinished and total_formula is not None, result.total)
-    writes.append(CellWrite(sheet, total_ref, total_value, total_formula))
     status_ranges = _ranges(layout.col("status"), runs)
-    writes.append(
-        CellWrite(
-            sheet,
-            f"{score_col}{rows.grade}",
-            result.grade or INCOMPLETE_GRADE,
-            grade_formula(rubric, total_ref, status_ranges),
-        )
+    grade_ref = f"{score_col}{rows.grade}"
+    grade = grade_formula(rubric, total_ref, status_ranges)
+
+    summary = SummaryLayout()
+    where = summary.rows(rubric)
+    scoring = _quoted(SCORING_SHEET) + "!"
+    total_row = where[TOTAL_MARK]
+    total_score = summary.cell("score", total_row)
+    total_rate = excel_round(
+        f"{total_score}/{summary.cell('weight', total_row)}", rubric.rounding.rate
     )
-    writes.extend(
-        _summary_writes(
-            rubric,
-            result,
-            rows,
-            layout,
-            total_ref,
-            f"{score_col}{rows.grade}",
-            failed,
-            total_value,
-        )
+    return _Tail(
+        subtotal_ref,
+        subtotal,
+        total_ref,
+        total_formula,
+        grade_ref,
+        grade,
+        total_score,
+        f"{scoring}{total_ref}",
+        summary.cell("rate", total_row),
+        unfinished_or([], total_rate, numbers=(total_score,)) if total_rate else None,
+        summary.cell("score", where[GRADE_MARK]),
+        f"{scoring}{grade_ref}",
     )
-    return WritePlan(tuple(writes))
 
 
 def _funds_writes(rubric: Rubric, result: Result, layout: ScoringLayout) -> list[CellWrite]:
@@ -309,18 +402,13 @@ def _funds_writes(rubric: Rubric, result: Result, layout: ScoringLayout) -> list
 def _summary_writes(
     rubric: Rubric,
     result: Result,
-    rows: SheetRows,
-    layout: ScoringLayout,
-    total_ref: str,
-    grade_ref: str,
+    frame: _Frame,
     failed: Collection[str] = (),
     total_value: CellValue = None,
 ) -> list[CellWrite]:
-    summary = SummaryLayout()
-    where = summary.rows(rubric)
-    scoring = _quoted(SCORING_SHEET) + "!"
+    tail = frame.tail()
     writes: list[CellWrite] = []
-    formulas = _level_formulas(rubric, rows, layout)
+    formulas = frame.levels()
     for level in result.levels:
         cells = formulas.get(level.code)
         if cells is None or level.depth > 2:
@@ -338,48 +426,36 @@ def _summary_writes(
                 rate_formula,
             )
         )
-    total_row = where[TOTAL_MARK]
-    total_score = summary.cell("score", total_row)
-    writes.append(CellWrite(SUMMARY_SHEET, total_score, total_value, f"{scoring}{total_ref}"))
-    total_rate = excel_round(
-        f"{total_score}/{summary.cell('weight', total_row)}", rubric.rounding.rate
+    writes.append(
+        CellWrite(SUMMARY_SHEET, tail.summary_total, total_value, tail.summary_total_formula)
     )
     writes.append(
         CellWrite(
             SUMMARY_SHEET,
-            summary.cell("rate", total_row),
+            tail.summary_rate,
             _unless(
-                total_value == INCOMPLETE_GRADE and total_rate is not None,
+                total_value == INCOMPLETE_GRADE and tail.summary_rate_formula is not None,
                 result.rate if result.rate is not None else ZERO,
             ),
-            unfinished_or([], total_rate, numbers=(total_score,)) if total_rate else None,
+            tail.summary_rate_formula,
         )
     )
     writes.append(
         CellWrite(
             SUMMARY_SHEET,
-            summary.cell("score", where[GRADE_MARK]),
+            tail.summary_grade,
             result.grade or INCOMPLETE_GRADE,
-            f"{scoring}{grade_ref}",
+            tail.summary_grade_formula,
         )
     )
     return writes
-
-
-_LEVEL_FORMULAS: dict[tuple[int, int, tuple[tuple[str, int], ...]], tuple[Any, ...]] = {}
 
 
 def _level_formulas(
     rubric: Rubric, rows: SheetRows, layout: ScoringLayout
 ) -> dict[str, tuple[str, str, str, str | None, tuple[str, ...]]]:
     """The 得分情况 sheet's cells of each level: level code → (score cell, its formula, rate
-    cell, its formula, the level's leaf codes). They depend only on the rubric and the row arrangement, so they are
-    computed once per both (a batch's workbooks share them); the mapping returned is shared,
-    not to be changed."""
-    key = (id(rubric), id(layout), tuple(rows.leaves.items()))
-    cached = _LEVEL_FORMULAS.get(key)
-    if cached is not None and cached[0] is rubric and cached[1] is layout:
-        return cached[2]
+    cell, its formula, the level's leaf codes); kept by the plan's frame (see :class:`_Frame`)."""
     summary = SummaryLayout()
     scoring = _quoted(SCORING_SHEET) + "!"
     score_col = layout.col("score")
@@ -407,7 +483,4 @@ def _level_formulas(
             rate_formula,
             tuple(codes),
         )
-    if len(_LEVEL_FORMULAS) > 64:
-        _LEVEL_FORMULAS.clear()
-    _LEVEL_FORMULAS[key] = (rubric, layout, formulas)
     return formulas

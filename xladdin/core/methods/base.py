@@ -327,6 +327,11 @@ class MethodSpec(Generic[M]):
     patterns: tuple[Pattern, ...] = ()
     plausibility: Callable[[LineNode, M, LineEvidence, RoundingPolicy], list[Finding]] = _nothing
 
+    @property
+    def checks_plausibility(self) -> bool:
+        """Whether the method has plausibility checks (else it finds nothing on any line)."""
+        return self.plausibility is not _nothing
+
     def inputs(self, node: LineNode) -> list[EvidenceInput]:
         """The inputs this line's method needs, derived from its model (e.g. a ratio with a
         denominator label → value and denominator; a checklist → item1..itemN flags)."""

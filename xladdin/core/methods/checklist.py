@@ -188,6 +188,23 @@ def achievable_checklist_scores(
     return {quantize(s, places, mode) for s in sums}
 
 
+_ACHIEVABLE: dict[tuple[int, int, int, str], tuple[Any, Any, frozenset[Decimal]]] = {}
+
+
+def _achievable(node: LineNode, method: ChecklistMethod, rubric: Rounded) -> frozenset[Decimal]:
+    """:func:`achievable_checklist_scores`, once per rubric line (its node and method objects)
+    and rounding: a batch's workbooks share their rubric."""
+    rule = rubric.rounding.score
+    key = (id(node), id(method), rule.places, rule.mode)
+    cached = _ACHIEVABLE.get(key)
+    if cached is None or cached[0] is not node or cached[1] is not method:
+        if len(_ACHIEVABLE) > 1024:
+            _ACHIEVABLE.clear()
+        cached = (node, method, frozenset(achievable_checklist_scores(node, method, rubric)))
+        _ACHIEVABLE[key] = cached
+    return cached[2]
+
+
 def _share_text(node: LineNode, method: ChecklistMethod) -> str:
     points = method.explicit_points
     if points is None:
@@ -204,7 +221,7 @@ def _decision_check(
     one of them."""
     if not method.strict:
         return None
-    achievable = achievable_checklist_scores(node, method, rubric)
+    achievable = _achievable(node, method, rubric)
     if score in achievable:
         return None
     awarded = fmt_percent_short(divide(score, node.weight)) if node.weight else "0%"
