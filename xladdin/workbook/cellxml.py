@@ -497,6 +497,14 @@ class SheetXml:
                 return False
             table = shared()
             return int(index) < len(table) and table[int(index)] == value
+        if type(value) is Decimal and kind is None:
+            # the number as any program wrote it ("3.0" for 3), compared as a number
+            head = "<v>" if formula is None else f"<f>{_escaped_formula(formula)}</f><v>"
+            end = follow.find("</v></c>", len(head))
+            if not follow.startswith(head) or end < 0:
+                return False
+            shown = follow[len(head) : end]
+            return "<" not in shown and numbers_equal(shown, fmt_number(value))
         expected, inner = written(value, formula)
         return kind == expected and bool(inner) and follow.startswith(f"{inner}</c>")
 
