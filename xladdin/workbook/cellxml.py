@@ -357,7 +357,8 @@ class SheetXml:
         self.refs = pieces[1::3]
         self.attrs = pieces[2::3]  # the rest of each start tag, ending in "/" for an empty cell
         self.follows = pieces[3::3]  # "inner</c>" then the text up to the next cell
-        self.position = {ref: k for k, ref in enumerate(self.refs)}
+        # each reference's cell (the last, for a reference used twice)
+        self.position = dict(zip(self.refs, range(len(self.refs)), strict=True))
         self.edits: dict[int, str] = {}
         self._formulas: list[str] | None = None
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -168,12 +169,11 @@ class _Values(dict[str, Any]):
         load = getattr(self._cells, "load", None)
         if load is None:
             return  # a live book's cells are all read: each is looked up when asked for
-        for ref, cell in zip(refs, load(refs), strict=True):
-            if cell is None:
-                self[ref] = None
-            else:
-                value = cell.value
-                self[ref] = (value.strip() or None) if isinstance(value, str) else value
+        found = load(refs)
+        self.update(dict.fromkeys(refs))  # empty, unless found below
+        for ref, cell in compress(zip(refs, found, strict=True), found):
+            value = cell.value
+            self[ref] = (value.strip() or None) if isinstance(value, str) else value
 
 
 def _taken(value: Any) -> Any:
