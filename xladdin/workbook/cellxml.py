@@ -504,8 +504,8 @@ class SheetXml:
             end = follow.find("</v></c>", len(head))
             if not follow.startswith(head) or end < 0:
                 return False
-            shown = follow[len(head) : end]
-            return "<" not in shown and numbers_equal(shown, fmt_number(value))
+            shown, wanted = follow[len(head) : end], fmt_number(value)
+            return shown == wanted or ("<" not in shown and numbers_equal(shown, wanted))
         expected, inner = written(value, formula)
         return kind == expected and bool(inner) and follow.startswith(f"{inner}</c>")
 
