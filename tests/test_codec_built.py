@@ -4,6 +4,7 @@ change still goes through it."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -178,3 +179,50 @@ def test_decisions_as_decode_reads_them(
     if other is not None:
         fields[other] = number  # two amounts: refused
     _check(Decision, codec._plain_decision(fields), fields)
+
+
+# The field types and constraints of the two models as the codec's shortcut
+# (codec._LINE_CHECKS, codec._DECISION_CHECKS) repeats them. A change here (a new field, a
+# narrower type, a Field(le=…)) must be repeated there before this snapshot is updated:
+# otherwise the shortcut could build a model that validation would refuse.
+FIELDS_THE_SHORTCUT_KNOWS = {
+    "LineEvidence": {
+        "value": "typing.Optional[typing.Annotated[decimal.Decimal, BeforeValidator(func=<function _number>, json_schema_input_type=PydanticUndefined)]] []",
+        "numerator": "typing.Optional[typing.Annotated[decimal.Decimal, BeforeValidator(func=<function _number>, json_schema_input_type=PydanticUndefined)]] []",
+        "denominator": "typing.Optional[typing.Annotated[decimal.Decimal, BeforeValidator(func=<function _number>, json_schema_input_type=PydanticUndefined)]] []",
+        "met": "list[bool] | None []",
+        "failed": "list[int] | None []",
+        "count": "int | None [Ge(ge=0)]",
+        "counts": "list[typing.Annotated[int, FieldInfo(annotation=NoneType, required=True, metadata=[Ge(ge=0)])]] | None []",
+        "rates": "list[typing.Annotated[decimal.Decimal, BeforeValidator(func=<function _number>, json_schema_input_type=PydanticUndefined)]] | None []",
+        "passed": "bool | None []",
+        "decision": "xladdin.core.evidence.Decision | None []",
+        "not_applicable": "<class 'bool'> []",
+        "na_reason": "str | None []",
+        "deviation_reason": "str | None []",
+        "narrative": "str | None []",
+        "declared": "typing.Optional[typing.Annotated[decimal.Decimal, BeforeValidator(func=<function _number>, json_schema_input_type=PydanticUndefined)]] []",
+        "points": "typing.Optional[typing.Annotated[decimal.Decimal, BeforeValidator(func=<function _non_negative>, json_schema_input_type=PydanticUndefined)]] []",
+        "note": "str | None []",
+        "sources": "list[xladdin.core.evidence.FundsSource] | None []",
+        "confirmed": "<class 'bool'> []",
+    },
+    "Decision": {
+        "score": "typing.Optional[typing.Annotated[decimal.Decimal, BeforeValidator(func=<function _non_negative>, json_schema_input_type=PydanticUndefined)]] []",
+        "share": "typing.Optional[typing.Annotated[decimal.Decimal, BeforeValidator(func=<function _non_negative>, json_schema_input_type=PydanticUndefined)]] []",
+        "deduct_share": "typing.Optional[typing.Annotated[decimal.Decimal, BeforeValidator(func=<function _non_negative>, json_schema_input_type=PydanticUndefined)]] []",
+        "deduct_points": "typing.Optional[typing.Annotated[decimal.Decimal, BeforeValidator(func=<function _non_negative>, json_schema_input_type=PydanticUndefined)]] []",
+        "deductions": "list[xladdin.core.evidence.Deduction] | None []",
+        "band": "str | None []",
+        "reason": "<class 'str'> []",
+    },
+}
+
+
+@pytest.mark.parametrize("model", [LineEvidence, Decision], ids=lambda m: m.__name__)
+def test_the_shortcut_knows_the_models_fields(model: type[BaseModel]) -> None:
+    found = {
+        name: re.sub(r" at 0x[0-9a-f]+", "", f"{field.annotation} {field.metadata}")
+        for name, field in model.model_fields.items()
+    }
+    assert found == FIELDS_THE_SHORTCUT_KNOWS[model.__name__]
