@@ -239,3 +239,39 @@ def test_trusted_builds_what_model_construct_builds() -> None:
     assert trusted(AdjustmentResult, **short).reason == ""
     shuffled = dict(reversed(list(values.items())))
     assert list(trusted(AdjustmentResult, **shuffled).__dict__) == list(values)
+
+
+def test_a_loaded_rubric_refuses_changes_in_place_and_a_copy_scores_anew() -> None:
+    """What scoring derives from a rubric is kept per rubric object, so a rubric is never
+    changed in place (that would leave a stale, silently wrong score): its parts refuse it,
+    and a changed copy is a new rubric, scored from its own figures."""
+    from pydantic import ValidationError
+
+    from xladdin.library import find_bundled, load_evidence, load_rubric_file
+
+    entry = find_bundled("nanjing-dsj-2022")
+    assert entry is not None and entry.evidence_path is not None
+    loaded = load_rubric_file(entry.path)
+    filled = load_evidence(entry.evidence_path)
+    assert score(loaded, filled).total == Decimal("93.08")
+    first = loaded.leaves()[0]
+    assert first.method is not None
+    with pytest.raises(ValidationError):
+        first.weight = Decimal("5")  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        first.method.type = "manual"  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        loaded.rounding.score = loaded.rounding.score  # type: ignore[misc]
+    # the same evidence on a copy without the first level's first line: a different rubric
+    level = loaded.levels[0]
+    assert level.children is not None
+    smaller = loaded.model_copy(
+        update={
+            "levels": [
+                level.model_copy(update={"children": level.children[1:]}),
+                *loaded.levels[1:],
+            ]
+        }
+    )
+    assert score(loaded, filled).total == Decimal("93.08")
+    assert score(smaller, filled).total != Decimal("93.08")

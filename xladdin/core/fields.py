@@ -40,3 +40,11 @@ Text = Annotated[str, BeforeValidator(_text)]
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Frozen(Model):
+    """A part of a rubric. What is derived from a loaded rubric is kept for as long as it lives
+    (:mod:`xladdin.core.once`), so a rubric is never changed in place: its parts refuse it
+    (build a new one, e.g. with ``model_copy(update=…)``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)

@@ -6,16 +6,16 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from .fields import Model, NonNeg
+from .fields import Frozen, NonNeg
 from .numbers import RoundingMode
 
 
-class RoundingRule(Model):
+class RoundingRule(Frozen):
     places: int = Field(ge=0, le=10)
     mode: RoundingMode = "half_up"
 
 
-class RoundingPolicy(Model):
+class RoundingPolicy(Frozen):
     """How numbers are rounded. ``rate`` is the 得分率 as a fraction (4 places = 88.93%);
     ``effective_weight`` is a line's weight rescaled when other lines are not applicable."""
 
@@ -26,7 +26,7 @@ class RoundingPolicy(Model):
     score_on_rounded_value: bool = True
 
 
-class PlausibilityPolicy(Model):
+class PlausibilityPolicy(Frozen):
     """When evidence is implausible enough that its line waits for the officer's check (需核对).
 
     National defaults; a province whose rules differ sets its own in the rubric's

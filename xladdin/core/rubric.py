@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .fields import Model, NonNeg, Num, Text
+from .fields import Frozen, Model, NonNeg, Num, Text
 from .methods import (
     METHOD_NAMES,
     NATIONAL_JUDGEMENT_BANDS,
@@ -49,14 +49,14 @@ from .ruletext import flat
 # The tree.
 
 
-class DeclaredCounts(Model):
+class DeclaredCounts(Frozen):
     """How many sub-indicators a report says a group has when the table itself is not published."""
 
     level2: int = Field(ge=0)
     level3: int = Field(ge=0)
 
 
-class DerivedWeights(Model):
+class DerivedWeights(Frozen):
     """Children's weights derived from their count: "三级指标分值 = 二级指标分值 ÷ 三级指标个数，
     四舍五入保留整数" (``places: 0``, ``mode: half_up``)."""
 
@@ -68,7 +68,7 @@ class DerivedWeights(Model):
         return quantize(divide(parent, Decimal(count)), self.places, self.mode)
 
 
-class Node(Model):
+class Node(Frozen):
     """An indicator: a group (一级/二级指标) with ``children``, or a leaf with a ``method``."""
 
     code: Text = Field(min_length=1)
@@ -173,7 +173,7 @@ class Node(Model):
 # Policies.
 
 
-class GradeBand(Model):
+class GradeBand(Frozen):
     grade: str = Field(min_length=1)
     min: Num
 
@@ -194,7 +194,7 @@ def grade_for(total: Decimal, grades: Sequence[GradeBand]) -> str:
     return min(grades, key=lambda g: g.min).grade
 
 
-class ReasonRule(Model):
+class ReasonRule(Frozen):
     """A reason the evidence must give: 偏差原因 at ≥130% of target (广西), or below 90% execution (四川).
 
     ``completion`` is value / target of a quantitative line.
@@ -207,7 +207,7 @@ class ReasonRule(Model):
     source: str | None = None
 
 
-class ReviewSettings(Model):
+class ReviewSettings(Frozen):
     """What a reviewer (复核) checks where provinces differ; the defaults are the national ones.
 
     ``reason_below``: a line whose score rate is below this needs a 偏差原因 (1 = every line
@@ -242,14 +242,14 @@ class ReviewSettings(Model):
     target_line: str | None = None
 
 
-class AdjustmentItem(Model):
+class AdjustmentItem(Frozen):
     code: str = Field(min_length=1)
     name: str = Field(min_length=1)
     rule: str = ""
     max_points: NonNeg | None = None
 
 
-class Adjustment(Model):
+class Adjustment(Frozen):
     """加分项 / 减分项 with an optional cap on their sum (000 F: 加分项 ≤ 5)."""
 
     name: str
@@ -257,7 +257,7 @@ class Adjustment(Model):
     items: list[AdjustmentItem] = Field(default_factory=list)
 
 
-class Rubric(Model):
+class Rubric(Frozen):
     """An indicator system (指标体系) with its policies."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")

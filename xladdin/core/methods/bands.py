@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from ..evidence import LineEvidence
-from ..fields import Model, NonNeg, Num
+from ..fields import Frozen, NonNeg, Num
 from ..numbers import (
     HUNDRED,
     ZERO,
@@ -42,7 +42,7 @@ from .base import (
 Direction = Literal["higher", "lower"]
 
 
-class Band(Model):
+class Band(Frozen):
     """One band: reaching ``bound`` (inclusive unless said otherwise) earns ``points`` or ``share``."""
 
     bound: Num
@@ -57,7 +57,7 @@ class Band(Model):
         return self
 
 
-class BandsMethod(Model):
+class BandsMethod(Frozen):
     """分档: 001 D41 满意度 ≥90% → 7, 80–90% → 6 … below 50% → 0."""
 
     type: Literal["bands"]

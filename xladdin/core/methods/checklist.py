@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import field_validator
 
 from ..evidence import LineEvidence
-from ..fields import Model, NonNeg
+from ..fields import Frozen, NonNeg
 from ..numbers import (
     CIRCLED,
     HUNDRED,
@@ -45,12 +45,12 @@ from .base import (
 )
 
 
-class ChecklistItem(Model):
+class ChecklistItem(Frozen):
     text: str | None = None
     points: NonNeg | None = None
 
 
-class ChecklistMethod(Model):
+class ChecklistMethod(Frozen):
     """要点: N items with equal shares (``items: 3``) or explicit points per item.
 
     ``strict``: an item is met or not ("否则不得分"); ``strict: false`` when the rule lets the

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import model_validator
 
 from ..evidence import LineEvidence
-from ..fields import Model, NonNeg
+from ..fields import Frozen, NonNeg
 from ..numbers import (
     HUNDRED,
     ONE,
@@ -35,7 +35,7 @@ from .base import (
 )
 
 
-class DeductionMethod(Model):
+class DeductionMethod(Frozen):
     """每发现一例扣分: a share of the weight (``per_share: 25%``) or points per occurrence."""
 
     type: Literal["deduction"]

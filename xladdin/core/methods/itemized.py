@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..evidence import LineEvidence
-from ..fields import Model, NonNeg
+from ..fields import Frozen, NonNeg
 from ..numbers import ZERO, fmt_number
 from ..policy import RoundingPolicy
 from ..result import Finding
@@ -33,14 +33,14 @@ from .base import (
 )
 
 
-class DeductionItem(Model):
+class DeductionItem(Frozen):
     """One kind of shortcoming and the points each occurrence deducts."""
 
     label: str = Field(min_length=1)
     points: NonNeg
 
 
-class ItemizedDeductionMethod(Model):
+class ItemizedDeductionMethod(Frozen):
     """分项扣分: ``items`` each with a ``label`` and ``points`` per occurrence; 扣完为止."""
 
     type: Literal["itemized"]

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import field_validator
 
 from ..evidence import LineEvidence
-from ..fields import Model, NonNeg
+from ..fields import Frozen, NonNeg
 from ..numbers import (
     HUNDRED,
     ONE,
@@ -42,7 +42,7 @@ NATIONAL_JUDGEMENT_BANDS: dict[str, tuple[Decimal, Decimal]] = {
 }
 
 
-class JudgementMethod(Model):
+class JudgementMethod(Frozen):
     """酌情扣分 / 定性: the evaluator decides, always with a reason.
 
     ``scale: national`` asks for one of the national three bands and a share within it;

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..fields import Model
+from ..fields import Frozen
 from .base import (
     DECISION_REASON,
     DECISION_SCORE,
@@ -13,7 +13,7 @@ from .base import (
 )
 
 
-class ManualMethod(Model):
+class ManualMethod(Frozen):
     """人工认定: the line's score is the evaluator's figure (004 publishes only group scores)."""
 
     type: Literal["manual"]

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import field_validator
 
 from ..evidence import LineEvidence
-from ..fields import Model, NonNeg
+from ..fields import Frozen, NonNeg
 from ..numbers import (
     HUNDRED,
     ONE,
@@ -60,7 +60,7 @@ Inverse = Literal["target_over_actual", "linear_to_double"]
 RateFormula = Literal["quotient", "saving"]
 
 
-class RatioMethod(Model):
+class RatioMethod(Frozen):
     """按比例 / 逐点扣分: score from how far a value reaches its target.
 
     ``proportional``: weight × completion (001 C11: 81.25% × 10 = 8.13).

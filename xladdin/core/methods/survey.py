@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..evidence import LineEvidence
-from ..fields import Model, NonNeg
+from ..fields import Frozen, NonNeg
 from ..numbers import ONE, ZERO, fmt_number, fmt_percent_short
 from ..policy import RoundingPolicy
 from ..result import Finding
@@ -34,14 +34,14 @@ from .base import (
 )
 
 
-class SurveyItem(Model):
+class SurveyItem(Frozen):
     """One surveyed item and the points it deducts at 0% satisfaction."""
 
     label: str = Field(min_length=1)
     points: NonNeg
 
 
-class SurveyMethod(Model):
+class SurveyMethod(Frozen):
     """满意度扣分: ``items`` each with a ``label`` and ``points``; an item whose satisfaction rate
     is below ``pass_rate`` (every item when it is not set) deducts points × (1 − rate)."""
 

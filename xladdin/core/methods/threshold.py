@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ..evidence import LineEvidence
-from ..fields import Model, Num
+from ..fields import Frozen, Num
 from ..numbers import (
     HUNDRED,
     ZERO,
@@ -46,7 +46,7 @@ ThresholdOp = Literal[">=", "<=", "=", ">", "<"]
 OP_TEXT = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
 
 
-class ThresholdMethod(Model):
+class ThresholdMethod(Frozen):
     """达标: full marks when the value meets ``op value`` (000 C42: ≥100家), else 0 or judgement."""
 
     type: Literal["threshold"]

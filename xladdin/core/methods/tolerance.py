@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import field_validator
 
 from ..evidence import LineEvidence
-from ..fields import Model, NonNeg
+from ..fields import Frozen, NonNeg
 from ..numbers import HUNDRED, divide, fmt_number, fmt_percent_short
 from ..policy import RoundingPolicy
 from ..result import Finding
@@ -43,7 +43,7 @@ TOLERANCE_MODE_NAMES: dict[str, str] = {
 }
 
 
-class ToleranceMethod(Model):
+class ToleranceMethod(Frozen):
     """浮动扣分: |value| within ``free`` scores the weight; every ``per`` over it deducts
     ``per_points``, in proportion (``proportional``) or per started / full step; 扣完为止."""
 
