@@ -277,3 +277,32 @@ def test_the_type_checker_union_lists_the_registered_models() -> None:
     )
     names = {node.id for node in ast.walk(guarded.body[0]) if isinstance(node, ast.Name)}
     assert names - {"AnyMethod"} == {spec.model.__name__ for spec in METHODS.values()}
+
+
+def test_every_rubric_model_is_frozen() -> None:
+    """What scoring derives from a rubric is kept per rubric object: every model a rubric is
+    made of refuses changes in place (a new method's model derives from Frozen too)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from xladdin.core.fields import Frozen
+    from xladdin.core.rubric import Rubric
+
+    seen: set[type] = set()
+
+    def models(annotation: object) -> list[type[BaseModel]]:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return [annotation]
+        return [m for arg in typing.get_args(annotation) for m in models(arg)]
+
+    pending: list[type[BaseModel]] = [Rubric]
+    while pending:
+        model = pending.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        assert issubclass(model, Frozen), model.__name__
+        for field in model.model_fields.values():
+            pending.extend(models(field.annotation))
+    assert {spec.model for spec in METHODS.values()} <= seen
