@@ -431,13 +431,28 @@ def _indicators(scored: _Scored) -> list[IndicatorResult]:
 
 def _roll(scored: _Scored) -> tuple[list[LevelResult], Decimal, bool]:
     """Every group's (and top-level leaf's) result in pre-order, the sum of the top levels'
-    scores, and whether every line has a final score or does not apply.
+    scores, and whether every line has a final score or does not apply."""
+    shape = scored.shape
+    sums = _sums(scored)
+    scores, _, complete, _ = sums
+    levels = _level_results(shape, sums)
+    subtotal = ZERO
+    for top in shape.tops:
+        subtotal = subtotal + scores[top]
+    return levels, subtotal, all(complete[top] for top in shape.tops)
+
+
+_Sums = tuple[list[Decimal], list[Decimal], list[bool], list[bool]]
+
+
+def _sums(scored: _Scored) -> _Sums:
+    """Per node of the shape (pre-order): its score, applicable weight, whether all its lines
+    are final, whether any lost points.
 
     A node's score and applicable weight are its children's sums; a node that receives the
     weight of indicators that do not apply grows by it, and its score in proportion.
     """
-    shape, lines, received = scored.shape, scored.lines, scored.received
-    nodes = shape.nodes
+    nodes, lines, received = scored.shape.nodes, scored.lines, scored.received
     size = len(nodes)
     scores: list[Decimal] = [ZERO] * size
     weights: list[Decimal] = [ZERO] * size
@@ -468,14 +483,20 @@ def _roll(scored: _Scored) -> tuple[list[LevelResult], Decimal, bool]:
                 score = _round(score * grown / weight, place.rule)
                 weight = grown
         scores[at], weights[at], complete[at], deducted[at] = score, weight, whole, less
+    return scores, weights, complete, deducted
 
+
+def _level_results(shape: _Shape, sums: _Sums) -> list[LevelResult]:
+    """The groups' results (and a top-level leaf's, a level of its own), in pre-order."""
+    scores, weights, complete, deducted = sums
+    nodes = shape.nodes
     rate = shape.rubric.rounding.rate
     levels: list[LevelResult] = []
     for at, place in enumerate(nodes):
         if place.leaf and place.depth != 1:
             continue
         node, score, weight = place.node, scores[at], weights[at]
-        if place.leaf:  # a leaf at the top is a level of its own
+        if place.leaf:
             below = [node.code] if deducted[at] else []
         else:
             below = [nodes[child].node.code for child in place.children if deducted[child]]
@@ -494,10 +515,7 @@ def _roll(scored: _Scored) -> tuple[list[LevelResult], Decimal, bool]:
                 deducted=below,
             )
         )
-    subtotal = ZERO
-    for top in shape.tops:
-        subtotal = subtotal + scores[top]
-    return levels, subtotal, all(complete[top] for top in shape.tops)
+    return levels
 
 
 def _score_leaves(shape: _Shape, evidence: Evidence) -> _Scored:

@@ -180,6 +180,21 @@ def _taken(value: Any) -> Any:
     return (value.strip() or None) if isinstance(value, str) else value
 
 
+def _columns_and_rows(layout: ScoringLayout) -> tuple[set[str], set[int]]:
+    """The columns the reader uses, and the rows of the header and information cells."""
+    keys = {"code", "score", "narrative", *layout.input_keys()}
+    columns = {
+        ref.rstrip("0123456789") for key in keys if (ref := layout.find(key, layout.first_row))
+    }
+    rows = {
+        split_ref(ref)[1]
+        for ref in (*(ref for ref, _ in layout.header_checks()), *layout.info_cells().values())
+    }
+    if layout.funds is not None:
+        columns |= set(layout.funds.letters.values())
+    return columns, rows
+
+
 class _Sheet:
     """Cells of the 评分表 with located parsing helpers."""
 
@@ -208,22 +223,7 @@ class _Sheet:
             )
         else:
             # a live book: the columns the reader uses, and the header and information rows
-            keys = {"code", "score", "narrative", *layout.input_keys()}
-            columns = {
-                ref.rstrip("0123456789")
-                for key in keys
-                if (ref := layout.find(key, layout.first_row))
-            }
-            rows = {
-                split_ref(ref)[1]
-                for ref in (
-                    *(ref for ref, _ in layout.header_checks()),
-                    *layout.info_cells().values(),
-                )
-            }
-            if layout.funds is not None:
-                columns |= set(layout.funds.letters.values())
-            self.cells = package.cells(SCORING_SHEET, columns, rows)
+            self.cells = package.cells(SCORING_SHEET, *_columns_and_rows(layout))
             self.values = _Values(self.cells)
         # formulas saved without their result are unknown values, never read as 0 or blank (a
         # book open in Excel always has its formulas' results; an empty one reads as blank)
