@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import Location, WorkbookError
 from ..core.lint import lint
@@ -74,14 +75,21 @@ def _name_gaps(result: Result, gaps: dict[str, str]) -> Result:
 def apply_plan(data: WorkbookData, plan: WritePlan) -> int:
     """Patch the package in memory with ``plan``; returns the number of cells that changed."""
     changed = 0
-    for sheet in plan.sheets():
-        writes = {ref: (w.value, w.formula) for ref, w in plan.for_sheet(sheet).items()}
+    by_sheet: dict[str, dict[str, tuple[Any, str | None]]] = {}
+    for w in plan.writes:  # one pass: the plan's cells by sheet, in the plan's order
+        by_sheet.setdefault(w.sheet, {})[w.ref] = (w.value, w.formula)
+    for sheet, writes in by_sheet.items():
         changed += data.package.write_cells(sheet, writes)
-    data.package.refresh_chart_caches({(w.sheet, w.ref): w.value for w in plan.writes})
+    values = {
+        (sheet, ref): value
+        for sheet, writes in by_sheet.items()
+        for ref, (value, _) in writes.items()
+    }
+    data.package.refresh_chart_caches(values)
     package = data.package
     if (
         changed
-        and package.has_formulas_besides({(w.sheet, w.ref) for w in plan.writes})
+        and package.has_formulas_besides(values.keys())
         and not package.calls_worksheet_functions()
     ):
         # The user's own formulas may read the cells just written: their saved results are
