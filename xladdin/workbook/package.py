@@ -414,48 +414,21 @@ class XlsxPackage:
             if part not in self.names:
                 continue
             owns = sheet in owned_sheets
-            parsed = self._texts.get(part) if owns else None
-            if parsed is not None:
-                # already cut into cells (the add-in wrote to it): the part's bytes are
-                # inflated and searched only when an unowned cell holds a formula
-                if self._unowned_formula(sheet, part, parsed, owned):
+            text = self._texts.get(part) if owns else None
+            if text is None:
+                # not cut into cells yet: its bytes are searched first (most parts hold none)
+                if not _FORMULA.search(self.read(part)):
+                    continue
+                if not owns:
                     return True
-                continue
-            if not _FORMULA.search(self.read(part)):
-                continue
-            if not owns:
-                return True
-            text = self._sheet_xml(part)
+                text = self._sheet_xml(part)
             if text is not None:  # the cells' text, without decoding their values
-                if self._unowned_formula(sheet, part, text, owned, searched=True):
+                if any((sheet, ref) not in owned for ref in text.formula_refs()):
                     return True
                 continue
             for ref, cell in self.cells(sheet).items():
                 if cell.formula is not None and (sheet, ref) not in owned:
                     return True
-        return False
-
-    def _unowned_formula(
-        self,
-        sheet: str,
-        part: str,
-        text: SheetXml,
-        owned: Set[tuple[str, str]],
-        searched: bool = False,
-    ) -> bool:
-        """Whether a cell of ``text`` other than ``owned`` holds a formula element, and the
-        part's bytes hold one too (``searched``: already known)."""
-        for ref in text.formula_refs():
-            if (sheet, ref) not in owned:
-                # the cell's own bytes match (the usual case), or else the part's somewhere
-                found = _FORMULA_TEXT.search(text.inner(text.position[ref]) or "")
-                return (
-                    searched
-                    or (
-                        found is not None and _FORMULA.fullmatch(found.group().encode()) is not None
-                    )
-                    or _FORMULA.search(self.read(part)) is not None
-                )
         return False
 
     def recalculate_on_open(self) -> bool:
@@ -574,7 +547,6 @@ class SheetCells(Mapping[str, Cell]):
 
 _UNREAD: Any = object()
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s>/]")
-_FORMULA_TEXT = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?f[\s>/]")
 # the add-in's worksheet function names (xladdin.excel.udfs): by prefix, or one by one
 ADD_IN_FUNCTION_NAMES = ("SCORE_", "PERF_", "EXEC_RATE", "SAVING_RATE", "CHILD_WEIGHT")
 # a formula calling one of the add-in's worksheet functions

@@ -56,6 +56,13 @@ class WritePlan:
     def sheets(self) -> list[str]:
         return list(dict.fromkeys(w.sheet for w in self.writes))
 
+    def by_sheet(self) -> dict[str, dict[str, CellWrite]]:
+        """Every sheet's writes by reference, in the plan's order (one pass)."""
+        found: dict[str, dict[str, CellWrite]] = {}
+        for w in self.writes:
+            found.setdefault(w.sheet, {})[w.ref] = w
+        return found
+
 
 _EXCEL_ROUND = {
     "half_up": "ROUND",

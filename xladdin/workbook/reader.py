@@ -172,8 +172,7 @@ class _Values(dict[str, Any]):
         found = load(refs)
         self.update(dict.fromkeys(refs))  # empty, unless found below
         for ref, cell in compress(zip(refs, found, strict=True), found):
-            value = cell.value
-            self[ref] = (value.strip() or None) if isinstance(value, str) else value
+            self[ref] = _taken(cell.value)
 
 
 def _taken(value: Any) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..core.errors import Location, WorkbookError
 from ..core.lint import lint
@@ -75,16 +74,11 @@ def _name_gaps(result: Result, gaps: dict[str, str]) -> Result:
 def apply_plan(data: WorkbookData, plan: WritePlan) -> int:
     """Patch the package in memory with ``plan``; returns the number of cells that changed."""
     changed = 0
-    by_sheet: dict[str, dict[str, tuple[Any, str | None]]] = {}
-    for w in plan.writes:  # one pass: the plan's cells by sheet, in the plan's order
-        by_sheet.setdefault(w.sheet, {})[w.ref] = (w.value, w.formula)
+    by_sheet = plan.by_sheet()
     for sheet, writes in by_sheet.items():
-        changed += data.package.write_cells(sheet, writes)
-    values = {
-        (sheet, ref): value
-        for sheet, writes in by_sheet.items()
-        for ref, (value, _) in writes.items()
-    }
+        cells = {ref: (w.value, w.formula) for ref, w in writes.items()}
+        changed += data.package.write_cells(sheet, cells)
+    values = {(w.sheet, w.ref): w.value for writes in by_sheet.values() for w in writes.values()}
     data.package.refresh_chart_caches(values)
     package = data.package
     if (
