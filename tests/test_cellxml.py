@@ -366,6 +366,26 @@ def test_a_missing_cell_is_created_through_the_tree() -> None:
     ) in text
 
 
+@pytest.mark.parametrize(
+    "other",
+    [
+        '<c><v>2</v></c>',
+        '<c s="1" r="B1"><v>2</v></c>',
+        '<c r="b1"><v>2</v></c>',
+        '<c r="B12345678"><v>2</v></c>',
+        '<c\nr="B1"><v>2</v></c>',
+        '<c r=\'B1\'><v>2</v></c>',
+        "<c/>",
+    ],
+    ids=["no r", "r not first", "lower case", "too long", "newline", "single quotes", "empty"],
+)
+def test_a_cell_written_another_way_sends_the_sheet_to_the_tree(other: str) -> None:
+    """The text patcher cuts at '<c r="A1"'; a cell started any other way would hide inside
+    the cell before it, so the whole part goes through the XML tree instead."""
+    assert SheetXml.parse(_sheet('<c r="A1"><v>1</v></c>').encode()) is not None
+    assert SheetXml.parse(_sheet(f'<c r="A1"><v>1</v></c>{other}').encode()) is None
+
+
 def test_cells_without_positions_are_written_through_the_tree() -> None:
     changed, text = _written('<c r="A1"><v>1</v></c><c s="2"><v>2</v></c>', {"B1": ("x", None)})
     assert changed == 1

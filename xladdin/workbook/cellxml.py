@@ -59,7 +59,10 @@ _SI_RE = re.compile(rf"<({_NAME})si\b[^>]*?(?:/>|>(.*?)</\1si>)", re.S)
 _DECLARED_ENCODING = re.compile(rb'^\s*<\?xml[^>]*encoding="([^"]+)"')
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FORMULA_TEXT = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?f[\s>/]")
-_START_TAG = re.compile(r'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>')
+# A cell's start tag as the worksheet writers write it, reference first; any other start of a
+# <c> element (``<c>``, ``<c s="1" r="A1">``, a lower-case reference) is cut too, with no
+# reference, so that one split both cuts the part and tells it was not written that way.
+_START_TAG = re.compile(r'<c(?: r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>|[\s>/])')
 _ROOT = re.compile(r"<(?!\?|!)([^\s>/]+)")
 
 
@@ -370,10 +373,9 @@ class SheetXml:
         root = _ROOT.search(text)
         if root is None or root.group(1) != "worksheet":
             return None
-        pieces = _START_TAG.split(text)
-        if len(pieces) // 3 != raw.count(b"<c ") + raw.count(b"<c>"):
-            return None
-        return cls(text, pieces, raw)
+        parsed = cls(text, _START_TAG.split(text), raw)
+        # a cell written another way was cut without its reference
+        return None if None in parsed.position else parsed
 
     def inner(self, k: int) -> str | None:
         """Cell ``k``'s text between its tags as read (None for an empty element)."""
