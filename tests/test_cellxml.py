@@ -369,12 +369,12 @@ def test_a_missing_cell_is_created_through_the_tree() -> None:
 @pytest.mark.parametrize(
     "other",
     [
-        '<c><v>2</v></c>',
+        "<c><v>2</v></c>",
         '<c s="1" r="B1"><v>2</v></c>',
         '<c r="b1"><v>2</v></c>',
         '<c r="B12345678"><v>2</v></c>',
         '<c\nr="B1"><v>2</v></c>',
-        '<c r=\'B1\'><v>2</v></c>',
+        "<c r='B1'><v>2</v></c>",
         "<c/>",
     ],
     ids=["no r", "r not first", "lower case", "too long", "newline", "single quotes", "empty"],
